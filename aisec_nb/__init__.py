@@ -1,0 +1,55 @@
+"""aisec-nb: the Guidelines for secure AI system development, done inside the notebook.
+
+Load the magics with ``%load_ext aisec_nb``; the library API is imported lazily so that importing
+this package stays cheap (no pandas, numpy, plotly, scipy or ipywidgets on import).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+# Public names served lazily: name -> module that defines it.
+_LAZY: dict[str, str] = {
+    "scan_model_file": "aisec_nb.scan",
+    "scan_path": "aisec_nb.scan",
+    "safe_load": "aisec_nb.scan.guard",
+    "check_dataframe": "aisec_nb.data",
+    "Monitor": "aisec_nb.drift",
+    "build_profile": "aisec_nb.drift",
+    "compare_to_profile": "aisec_nb.drift",
+}
+
+__all__ = [
+    "__version__",
+    "load_ipython_extension",
+    "unload_ipython_extension",
+    *sorted(_LAZY),
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'aisec_nb' has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(module), name)
+
+
+def load_ipython_extension(ipython: InteractiveShell) -> None:
+    """Register ``%aisec`` (called by ``%load_ext aisec_nb``)."""
+    from .jupyter.magics import register
+
+    register(ipython)
+
+
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
+    """Undo what loading did: switch the load guard off if it is on."""
+    from .jupyter.magics import unregister
+
+    unregister(ipython)

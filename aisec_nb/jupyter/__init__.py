@@ -1,0 +1,1 @@
+"""The Jupyter faces: ``%aisec`` magics, HTML reports, widgets. Thin: logic lives in the core."""

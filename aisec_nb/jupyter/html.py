@@ -1,0 +1,70 @@
+"""HTML for check results: small, self-contained, escaped, readable in light and dark themes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..record import CheckResult, Finding
+from ..transport import escape
+
+VERDICT_COLOURS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "error": "#8250df"}
+SEVERITY_COLOURS = {
+    "info": "#57606a",
+    "low": "#0969da",
+    "medium": "#9a6700",
+    "high": "#cf222e",
+    "critical": "#82071e",
+}
+MAX_ROWS = 200
+
+
+def badge(text: str, colour: str) -> str:
+    """A coloured pill."""
+    return (
+        f'<span style="background:{colour};color:#fff;border-radius:3px;padding:1px 6px;'
+        f'font-weight:600;font-size:90%">{escape(text)}</span>'
+    )
+
+
+def findings_table(findings: Iterable[Finding]) -> str:
+    """A table of findings (at most :data:`MAX_ROWS` rows, then a count of the rest)."""
+    rows = []
+    items = list(findings)
+    for f in items[:MAX_ROWS]:
+        where = f.location.describe() if f.location is not None else ""
+        evidence = f"<br><code>{escape(f.evidence)}</code>" if f.evidence else ""
+        rows.append(
+            "<tr>"
+            f"<td>{badge(f.severity, SEVERITY_COLOURS[f.severity])}</td>"
+            f"<td><code>{escape(f.code)}</code></td>"
+            f"<td>{escape(f.message)}{evidence}</td>"
+            f"<td>{escape(where)}</td>"
+            "</tr>"
+        )
+    if len(items) > MAX_ROWS:
+        rows.append(f'<tr><td colspan="4">… and {len(items) - MAX_ROWS} more findings</td></tr>')
+    if not rows:
+        return "<p>No findings.</p>"
+    head = "<tr><th>severity</th><th>rule</th><th>finding</th><th>where</th></tr>"
+    return f'<table class="aisec-findings">{head}{"".join(rows)}</table>'
+
+
+def check_result_html(result: CheckResult, extra: str = "") -> str:
+    """A report for any check result: verdict, target, findings, and ``extra`` HTML."""
+    t = result.target
+    facts = [f"<b>{escape(result.kind)} check</b> <code>{escape(result.id)}</code>"]
+    if t.path is not None:
+        facts.append(f"file <code>{escape(t.path)}</code>")
+    if t.size is not None:
+        facts.append(f"{t.size:,} bytes")
+    if t.shape is not None:
+        facts.append("shape " + " × ".join(str(n) for n in t.shape))
+    if t.sha256 is not None:
+        facts.append(f"sha256 <code>{escape(t.sha256)}</code>")
+    header = f"{badge(result.verdict.upper(), VERDICT_COLOURS[result.verdict])} " + " · ".join(facts)
+    footer = (
+        f'<div style="color:#57606a;font-size:85%">{escape(result.tool.name)} '
+        f"{escape(result.tool.version)} · {result.duration_s:.3f} s · "
+        f"{escape(result.recorded_at.isoformat(timespec='seconds'))}</div>"
+    )
+    return f'<div class="aisec-report"><p>{header}</p>{findings_table(result.findings)}{extra}{footer}</div>'

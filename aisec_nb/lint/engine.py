@@ -1,0 +1,168 @@
+"""Lint rules over the merged record of each notebook.
+
+Rules (codes are stable):
+
+=========  ========  =====================================================================
+code       severity  meaning
+=========  ========  =====================================================================
+AISEC-L01  high      a check in the notebook failed
+AISEC-L02  medium    a check in the notebook ended in error (the target was not fully checked)
+AISEC-L03  high      stale evidence: a checked file changed or vanished since it was checked
+=========  ========  =====================================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import AisecError, NotebookError
+from ..notebook_io import read_notebook
+from ..transport import NotebookEvidence, read_record
+
+SKIPPED_FOLDERS = frozenset({".ipynb_checkpoints", ".git", "node_modules", ".venv", "__pycache__"})
+
+RULES: dict[str, tuple[str, str]] = {
+    "AISEC-L01": ("high", "failed check"),
+    "AISEC-L02": ("medium", "check ended in error"),
+    "AISEC-L03": ("high", "stale evidence"),
+}
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """One lint finding, located at a notebook cell where one is known."""
+
+    code: str
+    severity: str
+    message: str
+    notebook: str
+    cell: int | None = None
+    """1-based index over all cells, as ruff counts them."""
+    cell_id: str | None = None
+    check_id: str | None = None
+
+    @property
+    def location(self) -> str:
+        """``notebook.ipynb:cell N``, or the notebook alone."""
+        return f"{self.notebook}:cell {self.cell}" if self.cell is not None else self.notebook
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "notebook": self.notebook,
+            "cell": self.cell,
+            "cell_id": self.cell_id,
+            "check_id": self.check_id,
+        }
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """Findings and unreadable notebooks of one lint run."""
+
+    findings: tuple[LintFinding, ...] = ()
+    errors: tuple[NotebookError, ...] = ()
+    notebooks: tuple[str, ...] = field(default=())
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a notebook could not be read, else 1 for findings, else 0."""
+        if self.errors:
+            return 2
+        return 1 if self.findings else 0
+
+
+def discover_notebooks(paths: Iterable[Path]) -> Iterator[Path]:
+    """Notebooks named directly, and those found by walking named folders (sorted)."""
+    for path in paths:
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS)
+                found.extend(Path(root, f) for f in files if f.endswith(".ipynb"))
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def _hash_target(path: Path) -> str:
+    from ..scan.sniff import hash_file
+
+    return hash_file(path)[0]
+
+
+def _stale_message(target: Mapping[str, Any], base: Path) -> str | None:
+    given = target.get("path")
+    recorded = target.get("sha256")
+    if target.get("kind") != "file" or not isinstance(given, str) or not isinstance(recorded, str):
+        return None
+    path = Path(given) if Path(given).is_absolute() else base / given
+    if not path.is_file():
+        return f"{given} was checked but no longer exists"
+    try:
+        current = _hash_target(path)
+    except OSError as exc:
+        return f"{given} was checked but cannot be read now: {exc.strerror}"
+    if current != recorded:
+        return f"{given} changed since it was checked (sha256 {recorded[:12]}… is now {current[:12]}…)"
+    return None
+
+
+def rules_for(evidence: NotebookEvidence, notebook: str, base: Path, cell_ids: list[str | None]) -> Iterator[LintFinding]:
+    """The findings of every rule over one notebook's evidence."""
+    for check_id, check in sorted(evidence.record.get("checks", {}).items()):
+        index = evidence.cell_of_check(check_id)
+        cell = index + 1 if index is not None else None
+        cell_id = cell_ids[index] if index is not None and index < len(cell_ids) else None
+
+        def finding(code: str, message: str) -> LintFinding:
+            return LintFinding(code, RULES[code][0], message, notebook, cell, cell_id, check_id)
+
+        verdict = check.get("verdict")
+        if verdict == "fail":
+            yield finding("AISEC-L01", f"check {check_id} failed: {_first_message(check)}")
+        elif verdict == "error":
+            yield finding("AISEC-L02", f"check {check_id} ended in error: {_first_message(check)}")
+        stale = _stale_message(check.get("target", {}), base)
+        if stale is not None:
+            yield finding("AISEC-L03", f"stale evidence for {check_id}: {stale}; re-run the cell")
+
+
+def _first_message(check: Mapping[str, Any]) -> str:
+    findings = check.get("findings") or []
+    ranked = sorted(
+        findings,
+        key=lambda f: -["info", "low", "medium", "high", "critical"].index(f.get("severity", "info")),
+    )
+    return str(ranked[0].get("message", "")) if ranked else "no findings recorded"
+
+
+def lint_notebook(path: Path, *, ignore: frozenset[str] = frozenset()) -> list[LintFinding]:
+    """All findings for one notebook; raises :class:`NotebookError` when it cannot be read."""
+    nb = read_notebook(path)
+    evidence = read_record(nb, str(path))
+    cell_ids = [cell.get("id") for cell in nb.cells]
+    found = rules_for(evidence, str(path), path.parent, cell_ids)
+    return [f for f in found if f.code not in ignore]
+
+
+def lint_paths(paths: Iterable[Path], *, ignore: frozenset[str] = frozenset()) -> LintReport:
+    """Lint every notebook under ``paths``; one unreadable notebook does not stop the others."""
+    findings: list[LintFinding] = []
+    errors: list[NotebookError] = []
+    seen: list[str] = []
+    for nb_path in discover_notebooks(paths):
+        seen.append(str(nb_path))
+        try:
+            findings.extend(lint_notebook(nb_path, ignore=ignore))
+        except NotebookError as exc:
+            errors.append(exc)
+        except AisecError as exc:
+            errors.append(NotebookError(str(nb_path), str(exc)))
+    return LintReport(tuple(findings), tuple(errors), tuple(seen))
