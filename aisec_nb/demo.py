@@ -46,7 +46,7 @@ def run_demo(out_dir: Path, *, timeout: int = 600) -> DemoRun:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / QUICKSTART
     shutil.copyfile(quickstart_path(), target)
-    nb = nbformat.read(target, as_version=4)
+    nb = nbformat.read(target, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}
     )

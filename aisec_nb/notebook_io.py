@@ -1,8 +1,8 @@
 """Reading and writing ``.ipynb`` files safely.
 
-Reading never trusts the file: unreadable bytes, invalid JSON and schema violations become a
-:class:`~aisec_nb.errors.NotebookError` naming the file. Writing goes to a temporary file in the same
-folder and is renamed over the original, so a notebook is never left half-written.
+Reading never trusts the file: unreadable bytes, invalid JSON and schema violations become
+a :class:`~aisec_nb.errors.NotebookError` naming the file. Writing goes to a temporary file in
+the same folder and is renamed over the original, so a notebook is never left half-written.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def read_notebook(path: Path) -> Any:
     if raw.get("nbformat") != 4:
         raise NotebookError(name, f"nbformat {raw.get('nbformat')!r} is not supported (need 4)")
     try:
-        nb = nbformat.from_dict(raw)
+        nb = nbformat.from_dict(raw)  # type: ignore[no-untyped-call]
         nbformat.validate(nb)
     except ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "top level"
@@ -67,7 +67,7 @@ def dumps_notebook(nb: Any) -> str:
     """The exact text Jupyter would save for ``nb`` (``nbformat.writes``), newline-terminated."""
     import nbformat
 
-    text: str = nbformat.writes(nb, version=4)
+    text: str = nbformat.writes(nb, version=4)  # type: ignore[no-untyped-call]
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -78,17 +78,18 @@ def atomic_write_text(path: Path, text: str) -> None:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        tmp.chmod(mode)
+        tmp.replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
 
 

@@ -126,8 +126,8 @@ class CheckResult(_Model):
 class NotebookRecord(_Model):
     """Everything aisec-nb keeps in ``metadata.aisec``.
 
-    ``threat_model``, ``model_card`` and ``monitors`` are filled by their own features; they are plain
-    JSON objects here so that each feature owns its own model.
+    ``threat_model``, ``model_card`` and ``monitors`` are filled by their own features; they are
+    plain JSON objects here so that each feature owns its own model.
     """
 
     schema_version: int = SCHEMA_VERSION

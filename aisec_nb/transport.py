@@ -8,10 +8,11 @@ The kernel cannot write notebook metadata, so every result is displayed as a MIM
 Front ends save outputs, so a notebook carries fragments in its outputs and, once synced, a merged
 record in ``metadata.aisec``. :func:`read_record` reads both and merges them by one rule:
 
-* entries are keyed by slot and id (``checks[id]``, ``monitors[id]``, ``threat_model``, ``model_card``);
+* entries are keyed by slot and id (``checks[id]``, ``monitors[id]``, ``threat_model``,
+  ``model_card``);
 * per key the entry with the newest ``payload.recorded_at`` wins;
-* equal times are broken by the larger canonical JSON text of the payload, so the result does not
-  depend on the order in which sources are read;
+* equal times are broken by the larger canonical JSON text of the payload, so the result
+  does not depend on the order in which sources are read;
 * unknown fields inside payloads and unknown top-level keys of ``metadata.aisec`` are kept.
 
 The rule is specified by the JSON vectors in ``tests/fixtures/merge/``.
@@ -108,7 +109,9 @@ def _parse_time(value: Any, where: str, notebook: str) -> _dt.datetime:
     try:
         parsed = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise RecordError(notebook, f"{where}: recorded_at {value!r} is not an ISO 8601 time") from None
+        raise RecordError(
+            notebook, f"{where}: recorded_at {value!r} is not an ISO 8601 time"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=_dt.timezone.utc)
     return parsed
@@ -120,7 +123,9 @@ def _canonical(payload: Mapping[str, Any]) -> str:
 
 def _validate_payload(slot: str, payload: Any, where: str, notebook: str) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
-        raise RecordError(notebook, f"{where}: expected a JSON object, found {type(payload).__name__}")
+        raise RecordError(
+            notebook, f"{where}: expected a JSON object, found {type(payload).__name__}"
+        )
     if slot == "checks":
         try:
             CheckResult.model_validate(payload)
@@ -133,7 +138,9 @@ def _validate_payload(slot: str, payload: Any, where: str, notebook: str) -> Map
 
 def _check_version(version: Any, where: str, notebook: str) -> None:
     if not isinstance(version, int) or isinstance(version, bool):
-        raise RecordError(notebook, f"{where}: schema_version must be an integer, found {version!r}")
+        raise RecordError(
+            notebook, f"{where}: schema_version must be an integer, found {version!r}"
+        )
     if version > SCHEMA_VERSION:
         raise RecordError(
             notebook,
@@ -163,7 +170,9 @@ def metadata_entries(aisec: Any, notebook: str = "<notebook>") -> Iterator[Entry
     for slot in SINGLE_SLOTS.values():
         payload = aisec.get(slot)
         if payload is not None:
-            yield Entry(slot, None, _validate_payload(slot, payload, f"metadata.aisec.{slot}", notebook))
+            yield Entry(
+                slot, None, _validate_payload(slot, payload, f"metadata.aisec.{slot}", notebook)
+            )
 
 
 def fragment_entry(fragment: Any, where: str, notebook: str, cell: int | None) -> Entry | None:
@@ -223,9 +232,9 @@ def merge_entries(
 
     record = empty_record()
     if base is not None:
-        for key, value in base.items():
-            if key not in record:
-                record[key] = value
+        for name, value in base.items():
+            if name not in record:
+                record[name] = value
     cells: dict[tuple[str, str | None], int] = {}
     for key in sorted(best, key=lambda k: (k[0], k[1] or "")):
         winner = best[key][2]

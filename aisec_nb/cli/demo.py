@@ -11,7 +11,11 @@ HELP = "run the quickstart notebook headlessly (offline), then sync and lint it"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="output folder (default: a new temp folder)"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: a new temp folder)",
     )
 
 

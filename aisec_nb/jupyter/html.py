@@ -61,10 +61,13 @@ def check_result_html(result: CheckResult, extra: str = "") -> str:
         facts.append("shape " + " × ".join(str(n) for n in t.shape))
     if t.sha256 is not None:
         facts.append(f"sha256 <code>{escape(t.sha256)}</code>")
-    header = f"{badge(result.verdict.upper(), VERDICT_COLOURS[result.verdict])} " + " · ".join(facts)
+    header = f"{badge(result.verdict.upper(), VERDICT_COLOURS[result.verdict])} " + " · ".join(
+        facts
+    )
     footer = (
         f'<div style="color:#57606a;font-size:85%">{escape(result.tool.name)} '
         f"{escape(result.tool.version)} · {result.duration_s:.3f} s · "
         f"{escape(result.recorded_at.isoformat(timespec='seconds'))}</div>"
     )
-    return f'<div class="aisec-report"><p>{header}</p>{findings_table(result.findings)}{extra}{footer}</div>'
+    table = findings_table(result.findings)
+    return f'<div class="aisec-report"><p>{header}</p>{table}{extra}{footer}</div>'

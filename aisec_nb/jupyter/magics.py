@@ -50,7 +50,11 @@ def _module(words: str) -> ModuleType:
 def usage() -> str:
     """The overview printed by ``%aisec`` and ``%aisec --help``."""
     width = max(len(w) for w in COMMANDS)
-    lines = ["usage: %aisec COMMAND [ARGS...]   (%aisec COMMAND --help for details)", "", "commands:"]
+    lines = [
+        "usage: %aisec COMMAND [ARGS...]   (%aisec COMMAND --help for details)",
+        "",
+        "commands:",
+    ]
     for words in sorted(COMMANDS):
         lines.append(f"  {words:<{width}}  {_module(words).HELP}")
     return "\n".join(lines)

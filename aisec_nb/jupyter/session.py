@@ -15,7 +15,7 @@ def publish(fragment: Mapping[str, Any], *, html_text: str, plain_text: str) -> 
     from IPython.display import display
 
     data, metadata = build_bundle(fragment, html_text=html_text, plain_text=plain_text)
-    display(data, raw=True, metadata=metadata)
+    display(data, raw=True, metadata=metadata)  # type: ignore[no-untyped-call]
     entry = fragment_entry(fragment, "this kernel", "<kernel>", None)
     if entry is not None:
         _RECORDED.append(entry)

@@ -43,9 +43,7 @@ def status_html(record: dict[str, Any]) -> str:
         )
     for mid in sorted(record.get("monitors", {})):
         rows.append(f"<tr><td></td><td>monitor</td><td><code>{escape(mid)}</code></td></tr>")
-    return (
-        "<table><tr><th>verdict</th><th>kind</th><th>id</th></tr>" + "".join(rows) + "</table>"
-    )
+    return "<table><tr><th>verdict</th><th>kind</th><th>id</th></tr>" + "".join(rows) + "</table>"
 
 
 def run(args: argparse.Namespace, shell: Any) -> None:
@@ -56,4 +54,4 @@ def run(args: argparse.Namespace, shell: Any) -> None:
     if args.clear:
         forget()
     record = recorded()
-    display({"text/plain": status_text(record), "text/html": status_html(record)}, raw=True)
+    display({"text/plain": status_text(record), "text/html": status_html(record)}, raw=True)  # type: ignore[no-untyped-call]

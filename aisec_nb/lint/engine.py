@@ -82,7 +82,7 @@ def discover_notebooks(paths: Iterable[Path]) -> Iterator[Path]:
     """Notebooks named directly, and those found by walking named folders (sorted)."""
     for path in paths:
         if path.is_dir():
-            found = []
+            found: list[Path] = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS)
                 found.extend(Path(root, f) for f in files if f.endswith(".ipynb"))
@@ -110,35 +110,41 @@ def _stale_message(target: Mapping[str, Any], base: Path) -> str | None:
     except OSError as exc:
         return f"{given} was checked but cannot be read now: {exc.strerror}"
     if current != recorded:
-        return f"{given} changed since it was checked (sha256 {recorded[:12]}… is now {current[:12]}…)"
+        return (
+            f"{given} changed since it was checked (sha256 {recorded[:12]}… is now {current[:12]}…)"
+        )
     return None
 
 
-def rules_for(evidence: NotebookEvidence, notebook: str, base: Path, cell_ids: list[str | None]) -> Iterator[LintFinding]:
+def rules_for(
+    evidence: NotebookEvidence, notebook: str, base: Path, cell_ids: list[str | None]
+) -> Iterator[LintFinding]:
     """The findings of every rule over one notebook's evidence."""
     for check_id, check in sorted(evidence.record.get("checks", {}).items()):
         index = evidence.cell_of_check(check_id)
         cell = index + 1 if index is not None else None
         cell_id = cell_ids[index] if index is not None and index < len(cell_ids) else None
 
-        def finding(code: str, message: str) -> LintFinding:
-            return LintFinding(code, RULES[code][0], message, notebook, cell, cell_id, check_id)
-
+        found: list[tuple[str, str]] = []
         verdict = check.get("verdict")
         if verdict == "fail":
-            yield finding("AISEC-L01", f"check {check_id} failed: {_first_message(check)}")
+            found.append(("AISEC-L01", f"check {check_id} failed: {_first_message(check)}"))
         elif verdict == "error":
-            yield finding("AISEC-L02", f"check {check_id} ended in error: {_first_message(check)}")
+            found.append(("AISEC-L02", f"check {check_id} ended in error: {_first_message(check)}"))
         stale = _stale_message(check.get("target", {}), base)
         if stale is not None:
-            yield finding("AISEC-L03", f"stale evidence for {check_id}: {stale}; re-run the cell")
+            found.append(("AISEC-L03", f"stale evidence for {check_id}: {stale}; re-run the cell"))
+        for code, message in found:
+            yield LintFinding(code, RULES[code][0], message, notebook, cell, cell_id, check_id)
 
 
 def _first_message(check: Mapping[str, Any]) -> str:
     findings = check.get("findings") or []
     ranked = sorted(
         findings,
-        key=lambda f: -["info", "low", "medium", "high", "critical"].index(f.get("severity", "info")),
+        key=lambda f: (
+            -["info", "low", "medium", "high", "critical"].index(f.get("severity", "info"))
+        ),
     )
     return str(ranked[0].get("message", "")) if ranked else "no findings recorded"
 
