@@ -1,0 +1,34 @@
+"""Importing aisec_nb (and the CLI's --help) must stay cheap: no heavy libraries."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ["pandas", "numpy", "plotly", "scipy", "ipywidgets"]
+
+
+def _imported_after(code: str) -> list[str]:
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_aisec_nb_imports_no_heavy_library() -> None:
+    assert _imported_after("import aisec_nb") == []
+
+
+def test_cli_parser_imports_no_heavy_library() -> None:
+    assert _imported_after("from aisec_nb.cli import build_parser; build_parser()") == []
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    import aisec_nb
+
+    try:
+        aisec_nb.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no attribute 'no_such_thing'" in str(exc)
+    else:
+        raise AssertionError("expected AttributeError")
