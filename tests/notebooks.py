@@ -13,7 +13,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 def make_notebook(*sources: str) -> Any:
     """A v4 notebook; sources starting with '#md ' become markdown cells."""
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     for source in sources:
         if source.startswith("#md "):
             nb.cells.append(new_markdown_cell(source[4:]))

@@ -10,7 +10,8 @@ HEAVY = ["pandas", "numpy", "plotly", "scipy", "ipywidgets"]
 
 
 def _imported_after(code: str) -> list[str]:
-    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    listing = f"sorted(m for m in {HEAVY!r} if m in sys.modules)"
+    probe = f"import sys, json\n{code}\nprint(json.dumps({listing}))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return list(json.loads(out.stdout.strip().splitlines()[-1]))
 

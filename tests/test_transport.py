@@ -42,7 +42,9 @@ def test_merge_vector(path: Path) -> None:
 
 
 def test_read_record_remembers_the_cell_that_shows_the_winner() -> None:
-    vector = json.loads((Path(__file__).parent / "fixtures/merge/05_cell_order_does_not_matter.json").read_text())
+    vector = json.loads(
+        (Path(__file__).parent / "fixtures/merge/05_cell_order_does_not_matter.json").read_text()
+    )
     evidence = read_record(vector["notebook"])
     assert evidence.cell_of_check("model:a") == 0
     assert evidence.cell_of_check("model:zzz") is None

@@ -101,7 +101,9 @@ def test_failed_and_errored_checks_are_findings(
     assert main(["lint", "--ignore", "AISEC-L01", "--ignore", "AISEC-L02", str(tmp_path)]) == 0
 
 
-def test_missing_path_and_bad_option_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_and_bad_option_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["lint", str(tmp_path / "nope.ipynb")]) == 2
     assert "nope.ipynb: error: no such file" in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:

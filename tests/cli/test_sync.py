@@ -25,7 +25,7 @@ def test_sync_writes_metadata_in_jupyter_formatting(
     assert main(["sync", str(path)]) == 0
     assert capsys.readouterr().out == f"{path}: updated\n"
     nb = nbformat.read(str(path), as_version=4)
-    [(check_id, check)] = nb.metadata["aisec"]["checks"].items()
+    [check] = nb.metadata["aisec"]["checks"].values()
     assert check == check_fragment(scan_path(tmp_path / "m.bin")).get("payload") | {
         "started_at": check["started_at"],
         "recorded_at": check["recorded_at"],
