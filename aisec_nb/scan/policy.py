@@ -1,0 +1,220 @@
+"""The globals policy: which pickled globals are allowed, and how dangerous every other one is.
+
+The policy is data (``policy.toml`` next to this module), loaded once. A global is *allowed* only
+when its exact ``module.name`` is listed; everything else is classified by a small danger taxonomy
+so a finding can say why it matters::
+
+    >>> policy = load_policy()
+    >>> policy.classify("collections", "OrderedDict") is None
+    True
+    >>> policy.classify("os", "system")
+    <Danger.PROCESS: 'process'>
+    >>> policy.classify("mylib.layers", "Custom")
+    <Danger.UNKNOWN: 'unknown'>
+
+Users extend the allowlist with ``[tool.aisec-nb.scan] allow = ["mylib.layers.Custom"]``; the
+scan result records the policy used and these additions (:meth:`Policy.describe`).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+POLICY_FILE = "policy.toml"
+
+
+class Danger(str, enum.Enum):
+    """Why a global that is not allowed matters, worst first."""
+
+    CODE_EXECUTION = "code-execution"
+    PROCESS = "process"
+    IMPORT = "import-machinery"
+    FILE_SYSTEM = "file-system"
+    NETWORK = "network"
+    UNKNOWN = "unknown"
+
+    @property
+    def severity(self) -> str:
+        """The finding severity for this danger (the issue's mapping)."""
+        return _SEVERITY[self]
+
+
+_SEVERITY: dict[Danger, str] = {
+    Danger.CODE_EXECUTION: "critical",
+    Danger.PROCESS: "critical",
+    Danger.IMPORT: "critical",
+    Danger.FILE_SYSTEM: "high",
+    Danger.NETWORK: "high",
+    Danger.UNKNOWN: "medium",
+}
+
+# Attribute names that reach interpreter internals; a dotted global name using one of them
+# (``numpy.__builtins__``...) is treated as code execution whatever the module.
+_INTERNAL_ATTRS = frozenset(
+    {
+        "__builtins__", "__globals__", "__dict__", "__class__", "__subclasses__", "__bases__",
+        "__mro__", "__base__", "__getattribute__", "__getattr__", "__setattr__", "__import__",
+        "__code__", "__closure__", "__func__", "__self__", "__loader__", "__spec__", "__call__",
+        "__init__", "__new__", "__reduce__", "__reduce_ex__", "__setstate__", "__getitem__",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DangerRules:
+    """Rules for one danger: whole modules (and their submodules), exact globals, bare names."""
+
+    modules: frozenset[str]
+    globals: frozenset[str]
+    names: frozenset[str]
+    why: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An allowlist of exact globals plus the danger rules for everything else."""
+
+    name: str
+    version: str
+    allowed: frozenset[str]
+    dangers: tuple[tuple[Danger, DangerRules], ...]
+    user_allow: tuple[str, ...] = ()
+    nested_decoders: frozenset[str] = frozenset()
+    """Globals whose first argument is itself a payload to rescan (``pickle.loads``...)."""
+    pure_decoders: frozenset[str] = frozenset()
+    """Globals the scanner evaluates on constant bytes (``base64.b64decode``...)."""
+
+    def is_allowed(self, module: str, name: str) -> bool:
+        """True when ``module.name`` is on the allowlist (default or user)."""
+        return f"{module}.{name}" in self.allowed
+
+    def classify(self, module: str, name: str) -> Danger | None:
+        """``None`` for an allowed global, else the worst matching :class:`Danger`."""
+        full = f"{module}.{name}"
+        if full in self.allowed:
+            return None
+        return self.danger_of(module, name)
+
+    def danger_of(self, module: str, name: str) -> Danger:
+        """The danger of a global regardless of the allowlist (UNKNOWN when no rule matches)."""
+        full = f"{module}.{name}"
+        parts = name.split(".")
+        if any(p in _INTERNAL_ATTRS for p in parts) or any(
+            p in _INTERNAL_ATTRS for p in module.split(".")
+        ):
+            return Danger.CODE_EXECUTION
+        prefixes = _module_prefixes(module)
+        for danger, rules in self.dangers:
+            if full in rules.globals or parts[-1] in rules.names or parts[0] in rules.names:
+                return danger
+            if any(p in rules.modules for p in prefixes):
+                return danger
+        return Danger.UNKNOWN
+
+    def why(self, danger: Danger) -> str:
+        """One sentence saying why globals of this danger matter."""
+        for d, rules in self.dangers:
+            if d is danger:
+                return rules.why
+        return "not on the allowlist: loading it imports and may run arbitrary code"
+
+    def with_allow(self, extra: Iterable[str]) -> Policy:
+        """This policy plus user additions (exact ``module.name`` strings)."""
+        added = tuple(sorted(set(self.user_allow) | set(_check_names(extra))))
+        return Policy(
+            name=self.name,
+            version=self.version,
+            allowed=self.allowed | frozenset(added),
+            dangers=self.dangers,
+            user_allow=added,
+            nested_decoders=self.nested_decoders,
+            pure_decoders=self.pure_decoders,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """What the record keeps about the policy used."""
+        return {"name": self.name, "version": self.version, "user_allow": list(self.user_allow)}
+
+
+def _module_prefixes(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _check_names(names: Iterable[str]) -> list[str]:
+    out = []
+    for item in names:
+        if not isinstance(item, str) or "." not in item.strip(".") or item != item.strip():
+            msg = (
+                f"[tool.aisec-nb.scan] allow: {item!r} is not a 'module.name' string "
+                "(allow exact globals such as 'mylib.layers.Custom', not whole modules)"
+            )
+            raise UsageError(msg)
+        out.append(item)
+    return out
+
+
+def _parse(data: Mapping[str, Any]) -> Policy:
+    allow = data["allow"]
+    allowed = frozenset(f"{module}.{name}" for module, names in allow.items() for name in names)
+    dangers = []
+    for key, rules in data["danger"].items():
+        dangers.append(
+            (
+                Danger(key),
+                DangerRules(
+                    modules=frozenset(rules.get("modules", ())),
+                    globals=frozenset(rules.get("globals", ())),
+                    names=frozenset(rules.get("names", ())),
+                    why=str(rules["why"]),
+                ),
+            )
+        )
+    order = list(Danger)
+    dangers.sort(key=lambda item: order.index(item[0]))
+    return Policy(
+        name=str(data["name"]),
+        version=str(data["version"]),
+        allowed=allowed,
+        dangers=tuple(dangers),
+        nested_decoders=frozenset(data["nested"]["loaders"]),
+        pure_decoders=frozenset(data["nested"]["decoders"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _default() -> Policy:
+    text = resources.files("aisec_nb.scan").joinpath(POLICY_FILE).read_text(encoding="utf-8")
+    return _parse(tomllib.loads(text))
+
+
+def load_policy(extra_allow: Iterable[str] = ()) -> Policy:
+    """The default policy (read once), plus ``extra_allow`` exact names."""
+    base = _default()
+    extra = tuple(extra_allow)
+    return base.with_allow(extra) if extra else base
+
+
+def project_policy(start: Path | None = None) -> Policy:
+    """The default policy plus ``[tool.aisec-nb.scan] allow`` from the nearest pyproject.toml."""
+    from ..config import section
+
+    allow = section("scan", start).get("allow", [])
+    if not isinstance(allow, list):
+        msg = "[tool.aisec-nb.scan] allow must be a list of 'module.name' strings"
+        raise UsageError(msg)
+    return load_policy(allow)
