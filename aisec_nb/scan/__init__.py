@@ -1,11 +1,18 @@
-"""Static scanning of model files: format by content, hashes, and (see ``scan_path``) a verdict.
+"""Static scanning of model files: format by content, hashes, signatures and a verdict.
 
 Nothing here unpickles, imports or executes scanned content.
+
+Example::
+
+    >>> from aisec_nb.scan import scan_path  # doctest: +SKIP
+    >>> scan_path("model.pt").verdict         # doctest: +SKIP
+    'pass'
 """
 
 from __future__ import annotations
 
-from .sniff import hash_file, sniff_format
 from .api import scan_model_file, scan_path
+from .hashing import directory_digest
+from .sniff import hash_file, sniff_format
 
-__all__ = ["hash_file", "scan_model_file", "scan_path", "sniff_format"]
+__all__ = ["directory_digest", "hash_file", "scan_model_file", "scan_path", "sniff_format"]

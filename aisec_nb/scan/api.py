@@ -1,59 +1,182 @@
-"""The scanner's public entry points."""
+"""The scanner's public entry points: a file or a folder in, a :class:`CheckResult` out.
+
+Verdicts fail closed: ``fail`` when a high or critical finding says the model can run code or
+lies about its structure; ``error`` when anything could not be checked; ``warn`` for lesser
+findings; ``pass`` only for a fully parsed file with nothing above ``info``.
+
+Example::
+
+    >>> import pathlib, pickle, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "m.pkl"
+    >>> _ = p.write_bytes(pickle.dumps({"coef": [1.0, 2.0]}, protocol=4))
+    >>> scan_path(p).target.kind
+    'file'
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from .._version import __version__
-from ..errors import UnreadableInputError
-from ..record import CheckResult, Finding, Target, ToolInfo, utc_now
-from .sniff import hash_file, sniff_format
+from ..errors import UnreadableInputError, UsageError
+from ..record import SEVERITY_ORDER, CheckResult, Finding, Target, ToolInfo, Verdict, utc_now
+from .context import ScanContext, finding, rules, truncate
+from .hashing import HashingReader, Progress
+from .limits import DEFAULT_LIMITS, FormatScan, Limits
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 
-def scan_model_file(path: str | Path) -> CheckResult:
-    """Scan one model file; see :func:`scan_path`."""
-    return scan_path(path)
+def verdict_of(findings: tuple[Finding, ...] | list[Finding], complete: bool) -> Verdict:
+    """The verdict for a set of findings from a scan that did or did not finish."""
+    not_checked = set(rules()["not_checked_codes"])
+    if any(SEVERITY_ORDER[f.severity] >= 3 and f.code not in not_checked for f in findings):
+        return "fail"
+    if not complete or any(f.code in not_checked for f in findings):
+        return "error"
+    if any(SEVERITY_ORDER[f.severity] >= 1 for f in findings):
+        return "warn"
+    return "pass"
 
 
-def scan_path(path: str | Path) -> CheckResult:
-    """Identify a model file by content and hash it.
+@dataclass(frozen=True)
+class FileOutcome:
+    """One file scanned: what the parsers found plus its digest."""
 
-    The result's ``id`` is ``model:<path as given>``. A format this version cannot check for
-    payloads yields ``warn``: not fully checked is never clean.
+    scan: FormatScan
+    sha256: str
+    size: int
+    bytes_parsed: int
+
+
+def scan_file(path: Path, ctx: ScanContext, progress: Progress | None = None) -> FileOutcome:
+    """Parse and hash one file in one pass. Raises ``OSError`` if it cannot be opened."""
+    with path.open("rb") as fh:
+        reader = HashingReader(fh, progress=progress)
+        try:
+            scan = _guarded(cast(BinaryIO, reader), ctx)
+        finally:
+            digest = reader.finish()
+    return FileOutcome(scan, digest, reader.hashed, reader.bytes_read)
+
+
+def _guarded(reader: BinaryIO, ctx: ScanContext) -> FormatScan:
+    from .dispatch import scan_stream
+
+    try:
+        return scan_stream(reader, ctx)
+    except (RecursionError, MemoryError) as exc:
+        msg = f"parser stopped: {type(exc).__name__}"
+    except OSError as exc:
+        raise exc
+    except Exception as exc:
+        msg = f"internal parser error ({type(exc).__name__}: {truncate(str(exc), 120)})"
+    return FormatScan("unknown", (finding("AISEC-SCAN-007", "high", msg),), complete=False)
+
+
+def _policy(policy: Policy | None, start: Path) -> Policy:
+    if policy is not None:
+        return policy
+    from .policy import project_policy
+
+    return project_policy(start)
+
+
+def _check_hex(expect: str | None) -> str | None:
+    if expect is None:
+        return None
+    value = expect.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        msg = f"--expect-sha256: {truncate(expect, 80)!r} is not 64 hexadecimal digits"
+        raise UsageError(msg)
+    return value
+
+
+def scan_path(
+    path: str | Path,
+    *,
+    expect_sha256: str | None = None,
+    policy: Policy | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Scan a model file or folder. The result's ``id`` is ``model:<path as given>``.
+
+    ``expect_sha256`` is compared with the file's digest (a folder's model-signing root
+    digest); a ``model.sig`` or ``SHA256SUMS`` next to the model is compared too. A mismatch
+    fails the scan. Raises :class:`UnreadableInputError` for a path that cannot be read.
     """
     given = str(path)
     p = Path(path)
+    expected = _check_hex(expect_sha256)
     started = utc_now()
     clock = time.perf_counter()
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(512)
-        sha256, size = hash_file(p)
-    except FileNotFoundError:
-        raise UnreadableInputError(given, "no such file") from None
-    except IsADirectoryError:
-        raise UnreadableInputError(given, "is a folder; scanning folders is not supported yet") from None
-    except OSError as exc:
-        raise UnreadableInputError(given, f"cannot be read: {exc.strerror}") from None
-    fmt = sniff_format(head)
-    findings = (
-        Finding(
-            code="AISEC-SCAN-000",
-            severity="medium",
-            message=f"format {fmt!r} identified by content; payload analysis is not available",
-        ),
-    )
+    if not p.exists() and not p.is_symlink():
+        raise UnreadableInputError(given, "no such file or folder")
+    used = _policy(policy, p)
+    ctx = ScanContext(policy=used, limits=limits, folder=p.parent, file=p)
+    if p.is_dir():
+        from .directory import scan_directory
+
+        target, findings, complete, summary = scan_directory(p, given, ctx, progress)
+    else:
+        target, findings, complete, summary = _scan_one(p, given, ctx, progress)
+    if expected is not None:
+        summary["expected_sha256"] = expected
+        if target.sha256 != expected:
+            findings.append(finding("AISEC-HASH-001", "critical", f"sha256 {target.sha256} is "
+                                    f"not the expected {expected}"))
+    verdict = verdict_of(findings, complete)
+    summary["complete"] = complete
     return CheckResult(
         id=f"model:{given}",
         kind="model",
-        target=Target(kind="file", path=given, size=size, sha256=sha256),
-        verdict="warn",
-        findings=findings,
+        target=target,
+        verdict=verdict,
+        findings=tuple(findings),
         tool=ToolInfo(name="aisec-nb", version=__version__),
         started_at=started,
         duration_s=round(time.perf_counter() - clock, 6),
         recorded_at=utc_now(),
-        parameters={},
-        summary={"format": fmt},
+        parameters={"policy": used.describe(), "limits": asdict(limits)},
+        summary=summary,
     )
+
+
+def _scan_one(p: Path, given: str, ctx: ScanContext,
+              progress: Progress | None) -> tuple[Target, list[Finding], bool, dict[str, Any]]:
+    from .signing import compare, find_claims
+
+    try:
+        outcome = scan_file(p, ctx, progress)
+    except IsADirectoryError:
+        raise UnreadableInputError(given, "is a folder") from None
+    except OSError as exc:
+        raise UnreadableInputError(given, f"cannot be read: {exc.strerror or exc}") from None
+    findings = list(outcome.scan.findings)
+    summary: dict[str, Any] = {
+        "format": outcome.scan.format,
+        "details": outcome.scan.details,
+        "bytes_parsed": outcome.bytes_parsed,
+    }
+    if p.name != "model.sig":
+        claims, problems = find_claims(p.parent)
+        findings.extend(problems)
+        for claim in claims:
+            findings.extend(compare(claim, {p.name: outcome.sha256}, whole_folder=False))
+        if claims:
+            summary["signatures"] = [c.describe() for c in claims]
+    target = Target(kind="file", path=given, size=outcome.size, sha256=outcome.sha256)
+    return target, findings, outcome.scan.complete, summary
+
+
+def scan_model_file(path: str | Path, **options: Any) -> CheckResult:
+    """Scan one model file; see :func:`scan_path`."""
+    return scan_path(path, **options)
+
+
+__all__ = ["FileOutcome", "scan_file", "scan_model_file", "scan_path", "verdict_of"]

@@ -1,0 +1,96 @@
+"""What every format parser gets (policy, limits, depth, where the model lives) and the small
+helpers they share to build findings and outcomes.
+
+Example::
+
+    >>> f = finding("AISEC-ZIP-003", "high", "duplicate member", member="a/data.pkl")
+    >>> f.location.member
+    'a/data.pkl'
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..record import Finding, Location, Severity
+from .limits import DEFAULT_LIMITS, FormatScan, Limits
+
+if TYPE_CHECKING:
+    from .policy import Policy
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """The fixed inputs of one scan, passed down through containers."""
+
+    policy: Policy
+    limits: Limits = DEFAULT_LIMITS
+    depth: int = 0
+    folder: Path | None = None
+    """The folder the scanned file lives in (ONNX external data is resolved against it)."""
+    file: Path | None = None
+    """The file on disk being scanned, when there is one (links are checked on disk)."""
+
+    def deeper(self) -> ScanContext:
+        """The context for a member of a container."""
+        return replace(self, depth=self.depth + 1)
+
+
+def finding(
+    code: str,
+    severity: Severity,
+    message: str,
+    *,
+    member: str | None = None,
+    offset: int | None = None,
+    path: str | None = None,
+    evidence: str | None = None,
+) -> Finding:
+    """A finding with a location built from whichever parts are given."""
+    location = None
+    if member is not None or offset is not None or path is not None:
+        location = Location(member=member, offset=offset, path=path)
+    return Finding(
+        code=code, severity=severity, message=message, location=location, evidence=evidence
+    )
+
+
+def broken(fmt: str, code: str, message: str, *, member: str | None = None,
+           offset: int | None = None, details: dict[str, Any] | None = None) -> FormatScan:
+    """An outcome for a file that could not be parsed: never clean."""
+    return FormatScan(
+        format=fmt,
+        findings=(finding(code, "high", message, member=member, offset=offset),),
+        complete=False,
+        details=details or {},
+    )
+
+
+def with_member(scan: FormatScan, member: str) -> FormatScan:
+    """``scan`` with ``member`` prefixed to each finding's location (for nested containers)."""
+    out = []
+    for f in scan.findings:
+        loc = f.location or Location()
+        inner = loc.member
+        joined = member if inner is None or inner == member else f"{member}/{inner}"
+        out.append(f.model_copy(update={"location": loc.model_copy(update={"member": joined})}))
+    return replace(scan, findings=tuple(out))
+
+
+def truncate(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters for evidence (control characters escaped)."""
+    clean = text.encode("unicode_escape", "backslashreplace").decode("ascii")
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+@cache
+def rules() -> dict[str, Any]:
+    """The scanner's data file ``rules.json`` (op lists, markers, type sizes, rule texts)."""
+    text = resources.files("aisec_nb.scan").joinpath("rules.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data

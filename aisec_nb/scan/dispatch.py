@@ -1,0 +1,192 @@
+"""Route a stream to the parser for its format, by content; containers recurse through here.
+
+:func:`scan_stream` reads the first bytes at the stream's position, names the format
+(:func:`~aisec_nb.scan.sniff.sniff_format`) and hands the stream, rewound, to that parser.
+Archive members and nested files come back through :func:`scan_stream` one level deeper, so the
+depth limit covers every kind of nesting.
+
+Example::
+
+    >>> import io
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> scan_stream(io.BytesIO(b'{"a": 1}'), ScanContext(load_policy())).format
+    'json'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, BinaryIO
+
+from .context import ScanContext, finding, truncate
+from .limits import FormatScan
+from .sniff import HEAD_SIZE, sniff_format
+
+COMPRESSED = frozenset({"gzip", "bzip2", "xz", "lzma", "zlib", "lz4"})
+TEXT_SAMPLE = 64 * 1024
+
+
+def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
+    """Scan whatever is at the stream's position to its end."""
+    start = stream.tell()
+    head = stream.read(HEAD_SIZE)
+    stream.seek(start)
+    fmt = sniff_format(head)
+    if ctx.depth > ctx.limits.max_depth:
+        return FormatScan(fmt, (finding("AISEC-SCAN-003", "high", f"nested deeper than "
+                                        f"{ctx.limits.max_depth} containers; not checked",
+                                        member=member),), complete=False)
+    if fmt == "empty":
+        return FormatScan("empty", (finding("AISEC-SCAN-004", "info", "empty file",
+                                            member=member),))
+    return _route(fmt, head, stream, ctx, member)
+
+
+def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
+           member: str | None) -> FormatScan:
+    lim = ctx.limits
+    if fmt == "pickle":
+        return _pickle_or_text(head, stream, ctx, member)
+    if fmt == "pytorch-legacy":
+        from .pytorch import scan_legacy
+
+        return scan_legacy(stream, ctx, member)
+    if fmt == "zip":
+        from .containers import scan_zip
+
+        return scan_zip(stream, ctx, member)
+    if fmt == "tar":
+        from .containers import scan_tar
+
+        return scan_tar(stream, ctx, member)
+    if fmt == "numpy":
+        from .numpy_format import scan_npy_stream
+
+        return scan_npy_stream(stream, policy=ctx.policy, limits=lim, member=member,
+                               depth=ctx.depth)
+    if fmt in COMPRESSED:
+        from .containers import scan_compressed
+
+        return scan_compressed(stream, fmt, ctx, member)
+    if fmt == "hdf5":
+        from .hdf5 import scan_hdf5
+
+        return scan_hdf5(stream, ctx, member)
+    if fmt == "gguf":
+        from .gguf import scan_gguf
+
+        return scan_gguf(stream, limits=lim, member=member)
+    if fmt == "safetensors":
+        from .safetensors import scan_safetensors
+
+        return scan_safetensors(stream, limits=lim, member=member)
+    if fmt == "7z":
+        stream.seek(0, os.SEEK_END)
+        return FormatScan("7z", (finding("AISEC-7Z-001", "high", "7z archives are not "
+                                         "supported: extract the archive and scan its files",
+                                         member=member),), complete=False)
+    return _protobuf_or_text(fmt, head, stream, ctx, member)
+
+
+def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
+                    member: str | None) -> FormatScan:
+    from .pickle_vm import scan_pickle_stream
+
+    start = stream.tell()
+    result = scan_pickle_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
+                                depth=ctx.depth)
+    if result.complete or head[:1] == b"\x80" or not _looks_like_text(head):
+        return result
+    # A protocol-0 pickle is ASCII, so a README starting with "This" sniffs as one. It is text
+    # only if the pickle parse failed without resolving a single callable: such bytes cannot
+    # run code whatever a loader makes of them.
+    if result.details.get("globals"):
+        return result
+    stream.seek(start)
+    return _text(stream, ctx, member)
+
+
+def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
+                      member: str | None) -> FormatScan:
+    from .onnx_format import is_onnx, scan_onnx
+    from .protobuf_wire import WireError, field_numbers
+    from .savedmodel import is_savedmodel, scan_savedmodel
+
+    start = stream.tell()
+    if _looks_like_text(head):
+        return _text(stream, ctx, member)
+    end = stream.seek(0, os.SEEK_END)
+    stream.seek(start)
+    try:
+        fields = field_numbers(stream, end)
+    except WireError:
+        fields = {}
+    stream.seek(start)
+    if fields and is_onnx(fields):
+        return scan_onnx(stream, limits=ctx.limits, member=member, folder=ctx.folder)
+    if fields and is_savedmodel(fields):
+        return scan_savedmodel(stream, limits=ctx.limits, member=member)
+    stream.seek(end)
+    if fields and fmt == "protobuf":
+        return FormatScan("protobuf", (finding("AISEC-SCAN-001", "high", "protobuf message "
+                                               "that is neither ONNX nor a TF SavedModel",
+                                               member=member),), complete=False)
+    if fields:
+        # Well-formed protobuf of another kind (e.g. a SentencePiece tokenizer model): data
+        # that no loader executes.
+        return FormatScan("protobuf-data", (finding("AISEC-SCAN-006", "info", "protobuf "
+                                                    "data (not a model format)",
+                                                    member=member),))
+    return FormatScan(fmt, (finding("AISEC-SCAN-001", "high", "unrecognised format: not "
+                                    f"checked (starts with {truncate(head[:8].hex(), 20)})",
+                                    member=member),), complete=False)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sample's end is still text.
+        if exc.start < len(head) - 4:
+            return False
+    printable = sum(1 for b in head if b >= 32 or b in (9, 10, 13))
+    return printable >= 0.95 * len(head)
+
+
+def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
+    """A text file: JSON when it parses as JSON, otherwise plain text. Never executed by a
+    model loader, but Python source in a model folder runs under ``trust_remote_code``."""
+    start = stream.tell()
+    end = stream.seek(0, os.SEEK_END)
+    size = end - start
+    stream.seek(start)
+    findings = []
+    name = member or (ctx.file.name if ctx.file is not None else "")
+    if name.endswith(".py"):
+        findings.append(finding("AISEC-DIR-003", "medium", "Python source: runs when the model "
+                                "is loaded with trust_remote_code=True; review it",
+                                member=member))
+    details: dict[str, Any] = {"size": size}
+    fmt = "text"
+    if size <= ctx.limits.max_header:
+        data = stream.read(size)
+        binary = b"\x00" in data
+        if not binary:
+            try:
+                json.loads(data)
+                fmt = "json"
+            except (ValueError, RecursionError):
+                pass
+    else:
+        binary = False
+        while chunk := stream.read(1024 * 1024):
+            binary = binary or b"\x00" in chunk
+    stream.seek(end)
+    if binary:
+        return FormatScan("binary", (finding("AISEC-SCAN-001", "high", "binary data after a "
+                                             "text-like start: not checked", member=member),),
+                          complete=False)
+    return FormatScan(fmt, tuple(findings), details=details)

@@ -1,0 +1,125 @@
+"""Keras model configs (``config.json`` in ``.keras``, ``model_config`` in ``.h5``).
+
+Keras rebuilds a model from its config by importing the ``module`` each object names and, for
+``Lambda`` layers, by unmarshalling Python bytecode. So we walk the *whole* JSON tree (any depth,
+also inside ``function`` and nested models) and flag: ``Lambda``-type layers, ``__lambda__``
+objects and base64 strings that decode to marshalled code, and any ``module`` outside Keras
+(CVE-2024-3660, CVE-2025-1550, CVE-2025-9905/9906).
+
+Example::
+
+    >>> cfg = {"class_name": "Lambda", "module": "keras.layers", "config": {}}
+    >>> [f.code for f in keras_config_findings(cfg)]
+    ['AISEC-KER-001']
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..record import Finding
+from .context import finding, rules, truncate
+from .limits import DEFAULT_LIMITS, FormatScan, Limits
+
+FORMAT = "keras-config"
+MAX_NODES = 2_000_000
+_B64 = re.compile(r"^[A-Za-z0-9+/=\s]{24,}$")
+# marshal.dumps(code) starts with TYPE_CODE ('c'), with FLAG_REF (0x80) set on Python 3.
+_CODE_MARKERS = (b"\xe3", b"c\x00\x00\x00")
+
+
+def _walk(node: Any, path: str, budget: list[int]) -> Iterator[tuple[str, Any]]:
+    """(path, node) for every node, iteratively so a deep config cannot blow the stack."""
+    stack: list[tuple[str, Any]] = [(path, node)]
+    while stack:
+        where, item = stack.pop()
+        budget[0] -= 1
+        if budget[0] < 0:
+            return
+        yield where, item
+        if isinstance(item, dict):
+            stack.extend((f"{where}.{truncate(str(k), 60)}", v) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+
+
+def _is_marshalled(text: str) -> bool:
+    if not _B64.match(text):
+        return False
+    try:
+        raw = base64.b64decode(text, validate=False)
+    except (binascii.Error, ValueError):
+        return False
+    return raw.startswith(_CODE_MARKERS)
+
+
+def keras_config_findings(config: Any, member: str | None = None) -> list[Finding]:
+    """Findings for a parsed Keras config tree (see the module docstring)."""
+    table = rules()["keras"]
+    prefixes: list[str] = table["module_prefixes"]
+    lambdas = set(table["lambda_classes"])
+    found: list[Finding] = []
+    budget = [MAX_NODES]
+    for where, node in _walk(config, "config", budget):
+        if isinstance(node, str):
+            if _is_marshalled(node):
+                found.append(finding("AISEC-KER-002", "critical", "base64 string decodes to "
+                                     "marshalled Python bytecode", member=member, path=where))
+            continue
+        if not isinstance(node, dict):
+            continue
+        cls = node.get("class_name")
+        if cls in lambdas:
+            found.append(finding("AISEC-KER-001", "high", f"{cls} layer: Keras runs its "
+                                 "Python function when the model is loaded or called",
+                                 member=member, path=where, evidence=truncate(str(cls), 40)))
+        if cls == "__lambda__" or "__lambda__" in node:
+            found.append(finding("AISEC-KER-002", "critical", "__lambda__ object: marshalled "
+                                 "Python bytecode", member=member, path=where))
+        if node.get("function_type") == "lambda":
+            found.append(finding("AISEC-KER-002", "critical", "legacy Lambda with "
+                                 "function_type 'lambda': marshalled Python bytecode",
+                                 member=member, path=where))
+        module = node.get("module")
+        if isinstance(module, str) and not any(
+            module == p or module.startswith(p + ".") for p in prefixes
+        ):
+            found.append(finding("AISEC-KER-003", "high", f"module {truncate(module, 80)!r} "
+                                 "is outside Keras: Keras imports it to rebuild the model",
+                                 member=member, path=f"{where}.module",
+                                 evidence=truncate(f"{module}.{node.get('class_name')}", 120)))
+        registered = node.get("registered_name")
+        if isinstance(registered, str) and ">" in registered:
+            found.append(finding("AISEC-KER-005", "info", f"custom object "
+                                 f"{truncate(registered, 80)!r} needs user code to load",
+                                 member=member, path=where))
+    if budget[0] < 0:
+        found.append(finding("AISEC-SCAN-003", "high", f"config has more than {MAX_NODES:,} "
+                             "nodes; the rest was not checked", member=member))
+    return found
+
+
+def scan_keras_config(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                      member: str | None = None) -> FormatScan:
+    """Parse a Keras ``config.json`` (bytes) and check it."""
+    if len(data) > limits.max_header:
+        return FormatScan(FORMAT, (finding("AISEC-SCAN-003", "high", "config.json is over the "
+                                           f"{limits.max_header:,}-byte limit", member=member),),
+                          complete=False)
+    try:
+        config = json.loads(data)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return FormatScan(FORMAT, (finding("AISEC-KER-004", "high", "config is not valid JSON: "
+                                           f"{truncate(str(exc), 120)}", member=member),),
+                          complete=False)
+    found = keras_config_findings(config, member)
+    complete = not any(f.code == "AISEC-SCAN-003" for f in found)
+    details: dict[str, Any] = {}
+    if isinstance(config, dict):
+        details["class_name"] = truncate(str(config.get("class_name")), 60)
+    return FormatScan(FORMAT, tuple(found), complete=complete, details=details)

@@ -1,0 +1,165 @@
+"""Seekable, bounded decompressing readers for archive members.
+
+:class:`Inflater` turns a compressed byte range into a read-only stream a format parser can use
+like a file. It stops with :class:`BombError` as soon as the output passes its byte limit or the
+output/input ratio passes the ratio limit, so a decompression bomb costs at most the limit.
+Forward seeks decompress and discard; backward seeks restart from the beginning (counted in the
+same budget).
+
+Example::
+
+    >>> import io, zlib
+    >>> raw = zlib.compress(b"hello world")[2:-4]     # raw deflate, as in a zip member
+    >>> r = Inflater(io.BytesIO(raw), "deflate", limit=100, max_ratio=1000)
+    >>> _ = r.seek(6); r.read(5)
+    b'world'
+"""
+
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import os
+import zlib
+from typing import BinaryIO, Protocol
+
+CHUNK = 256 * 1024
+
+
+class BombError(ValueError):
+    """Decompressed output passed a size or ratio limit."""
+
+
+class _Decompressor(Protocol):
+    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+
+
+def _new(kind: str) -> object:
+    if kind == "deflate":
+        return zlib.decompressobj(-15)
+    if kind == "zlib":
+        return zlib.decompressobj()
+    if kind == "gzip":
+        return zlib.decompressobj(16 + 15)
+    if kind == "bzip2":
+        return bz2.BZ2Decompressor()
+    if kind in ("xz", "lzma"):
+        return lzma.LZMADecompressor()
+    msg = f"unsupported compression {kind!r}"
+    raise ValueError(msg)
+
+
+class Inflater(io.RawIOBase):
+    """Decompress ``source`` (positioned at the compressed bytes) as a read-only stream."""
+
+    def __init__(self, source: BinaryIO, kind: str, *, limit: int, max_ratio: float) -> None:
+        super().__init__()
+        self._source = source
+        self._origin = source.tell()
+        self._kind = kind
+        self._limit = limit
+        self._max_ratio = max_ratio
+        self.total_out = 0
+        """Bytes produced, re-inflation included: what the bomb limits are checked against."""
+        self._restart()
+
+    def _restart(self) -> None:
+        self._source.seek(self._origin)
+        self._dec: object = _new(self._kind)
+        self._pending = b""
+        self._off = 0
+        self._consumed = 0
+        self._pos = 0
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            offset += self._pos
+        elif whence == os.SEEK_END:
+            while self._fill():
+                self._take(len(self._pending) - self._off)
+            offset += self._pos
+        if offset < 0:
+            msg = "negative seek position"
+            raise OSError(msg)
+        if offset < self._pos:
+            self._restart()
+        while self._pos < offset and self._fill():
+            self._take(min(len(self._pending) - self._off, offset - self._pos))
+        return self._pos
+
+    def _take(self, n: int) -> bytes:
+        chunk = self._pending[self._off : self._off + n]
+        self._off += n
+        self._pos += n
+        return chunk
+
+    def _fill(self) -> bool:
+        """Decompress more into the pending buffer; ``False`` at the end of the stream."""
+        if self._off < len(self._pending):
+            return True
+        while not self._eof:
+            dec = self._dec
+            tail: bytes = getattr(dec, "unconsumed_tail", b"")
+            data = tail
+            if not data:
+                data = self._source.read(CHUNK)
+                self._consumed += len(data)
+            if not data:
+                self._eof = True
+                return False
+            try:
+                out: bytes = dec.decompress(data, CHUNK)  # type: ignore[attr-defined]
+            except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
+                msg = f"corrupt compressed data: {exc}"
+                raise ValueError(msg) from None
+            if getattr(dec, "eof", False):
+                self._eof = True
+            if not out:
+                if self._eof:
+                    return False
+                continue
+            self.total_out += len(out)
+            if self.total_out > self._limit:
+                msg = f"expands past {self._limit:,} bytes"
+                raise BombError(msg)
+            if self.total_out > 1024 * 1024 and self.total_out > self._max_ratio * max(
+                self._consumed, 1
+            ):
+                msg = f"expands more than {self._max_ratio:g}× its compressed size"
+                raise BombError(msg)
+            self._pending = out
+            self._off = 0
+            return True
+        return False
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        if not self._fill():
+            return 0
+        chunk = self._take(min(len(view), len(self._pending) - self._off))
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+    def read(self, size: int = -1) -> bytes:
+        parts: list[bytes] = []
+        want = size if size is not None and size >= 0 else None
+        while (want is None or want > 0) and self._fill():
+            left = len(self._pending) - self._off
+            parts.append(self._take(left if want is None else min(want, left)))
+            if want is not None:
+                want -= len(parts[-1])
+        return b"".join(parts)

@@ -1,0 +1,268 @@
+"""Zip archives read the way loaders read them: our own central-directory parser.
+
+PyTorch (miniz), NumPy and Keras (Python ``zipfile``) locate members through the central
+directory and then read the data at the local header's offset, ignoring CRCs. Python-based
+scanners that verify CRCs crash on a bad one and skip the file (CVE-2025-10156). So we parse the
+central directory ourselves, scan the bytes at each member's local offset, and report parser
+differentials as findings: CRC mismatches, local/central name mismatches, duplicate names,
+overlapping members. Names that escape the extraction folder, bombs (ratio and count) and
+unsupported methods are reported too.
+
+Example::
+
+    >>> import io, zipfile
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as z: z.writestr("a.txt", "hi")
+    >>> [m.name for m in read_directory(buf, DEFAULT_LIMITS).members]
+    ['a.txt']
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import struct
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import BinaryIO, cast
+
+from ..record import Finding
+from .context import finding, truncate
+from .hashing import Window
+from .limits import DEFAULT_LIMITS, Limits
+from .streams import Inflater
+
+EOCD = b"PK\x05\x06"
+EOCD64 = b"PK\x06\x06"
+EOCD64_LOCATOR = b"PK\x06\x07"
+CENTRAL = b"PK\x01\x02"
+LOCAL = b"PK\x03\x04"
+METHODS = {0: None, 8: "deflate", 12: "bzip2"}
+"""Compression methods we can read (stored, deflate, bzip2)."""
+MAX_CRC_CHECK = 256 * 1024 * 1024
+"""Members up to this size that we parse also get their CRC-32 checked."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One central-directory entry, with what its local header says."""
+
+    index: int
+    name: str
+    local_name: str | None
+    method: int
+    flags: int
+    crc: int
+    compressed_size: int
+    size: int
+    header_offset: int
+    data_offset: int
+
+    @property
+    def readable(self) -> bool:
+        return self.local_name is not None and self.method in METHODS and not self.flags & 1
+
+
+@dataclass
+class Directory:
+    """The parsed central directory and what was wrong with it."""
+
+    members: list[Member] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    complete: bool = True
+    prefix_bytes: int = 0
+
+
+class ZipError(ValueError):
+    """A zip whose end-of-central-directory cannot be found or read."""
+
+
+def _find_eocd(stream: BinaryIO, size: int) -> tuple[int, bytes]:
+    tail_len = min(size, 22 + 65535)
+    stream.seek(size - tail_len)
+    tail = stream.read(tail_len)
+    at = tail.rfind(EOCD)
+    if at < 0 or len(tail) - at < 22:
+        msg = "no end-of-central-directory record"
+        raise ZipError(msg)
+    return size - tail_len + at, tail[at : at + 22]
+
+
+def read_directory(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Directory:
+    """Parse the central directory (ZIP64 aware) and each member's local header."""
+    size = stream.seek(0, os.SEEK_END)
+    eocd_at, rec = _find_eocd(stream, size)
+    _, _, _, _, total, cd_size, cd_offset, _ = struct.unpack("<4s4H2LH", rec)
+    if eocd_at >= 20:
+        stream.seek(eocd_at - 20)
+        loc = stream.read(20)
+        if loc[:4] == EOCD64_LOCATOR:
+            (z64_at,) = struct.unpack("<Q", loc[8:16])
+            stream.seek(z64_at)
+            z64 = stream.read(56)
+            if len(z64) < 56 or z64[:4] != EOCD64:
+                msg = "ZIP64 end-of-central-directory record is missing"
+                raise ZipError(msg)
+            total, cd_size, cd_offset = struct.unpack("<QQQ", z64[32:56])
+            eocd_at = z64_at
+    out = Directory()
+    # Data prepended to the archive shifts every offset (Python's zipfile allows this).
+    out.prefix_bytes = max(eocd_at - cd_size - cd_offset, 0)
+    if cd_size > limits.max_header or cd_offset + out.prefix_bytes + cd_size > size:
+        msg = f"central directory of {cd_size:,} bytes at {cd_offset:,} does not fit the file"
+        raise ZipError(msg)
+    stream.seek(cd_offset + out.prefix_bytes)
+    cd = stream.read(cd_size)
+    pos = 0
+    while pos + 46 <= len(cd) and cd[pos : pos + 4] == CENTRAL:
+        if len(out.members) >= limits.max_members:
+            out.findings.append(finding("AISEC-ZIP-006", "high", f"more than "
+                                        f"{limits.max_members:,} members; the rest were not "
+                                        "checked"))
+            out.complete = False
+            break
+        fields = struct.unpack("<4s6H3L5H2L", cd[pos : pos + 46])
+        flags, method, crc, csize, usize = fields[3], fields[4], fields[7], fields[8], fields[9]
+        n_name, n_extra, n_comment, offset = fields[10], fields[11], fields[12], fields[16]
+        raw_name = cd[pos + 46 : pos + 46 + n_name]
+        extra = cd[pos + 46 + n_name : pos + 46 + n_name + n_extra]
+        usize, csize, offset = _zip64(extra, usize, csize, offset)
+        name = _decode(raw_name, flags)
+        offset += out.prefix_bytes
+        local, data_at = _local(stream, offset, size)
+        out.members.append(Member(len(out.members), name, local, method, flags, crc, csize,
+                                  usize, offset, data_at))
+        pos += 46 + n_name + n_extra + n_comment
+    if len(out.members) < min(total, limits.max_members):
+        out.findings.append(finding("AISEC-ZIP-008", "high", f"central directory lists "
+                                    f"{len(out.members)} of {total} declared members"))
+        out.complete = False
+    out.findings.extend(_structure_findings(out.members, size, limits))
+    return out
+
+
+def _zip64(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, n = struct.unpack("<HH", extra[pos : pos + 4])
+        if tag == 1:
+            values = extra[pos + 4 : pos + 4 + n]
+            i = 0
+            if usize == 0xFFFFFFFF and i + 8 <= len(values):
+                (usize,) = struct.unpack("<Q", values[i : i + 8])
+                i += 8
+            if csize == 0xFFFFFFFF and i + 8 <= len(values):
+                (csize,) = struct.unpack("<Q", values[i : i + 8])
+                i += 8
+            if offset == 0xFFFFFFFF and i + 8 <= len(values):
+                (offset,) = struct.unpack("<Q", values[i : i + 8])
+            break
+        pos += 4 + n
+    return usize, csize, offset
+
+
+def _decode(raw: bytes, flags: int) -> str:
+    return raw.decode("utf-8", "replace") if flags & 0x800 else raw.decode("cp437")
+
+
+def _local(stream: BinaryIO, offset: int, size: int) -> tuple[str | None, int]:
+    if offset + 30 > size:
+        return None, offset
+    stream.seek(offset)
+    head = stream.read(30)
+    if head[:4] != LOCAL:
+        return None, offset
+    flags = struct.unpack("<H", head[6:8])[0]
+    n_name, n_extra = struct.unpack("<HH", head[26:30])
+    name = _decode(stream.read(n_name), flags)
+    return name, offset + 30 + n_name + n_extra
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why ``name`` would land outside the extraction folder, or ``None`` when it is safe."""
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
+        return "is an absolute path"
+    if ".." in re.split(r"[\\/]", name):
+        return "climbs out with '..'"
+    if "\x00" in name:
+        return "contains a NUL byte"
+    return None
+
+
+def _structure_findings(members: list[Member], size: int, limits: Limits) -> list[Finding]:
+    found: list[Finding] = []
+    for name, count in Counter(m.name for m in members).items():
+        if count > 1:
+            found.append(finding("AISEC-ZIP-003", "high", f"member {truncate(name, 120)!r} "
+                                 f"appears {count} times; every copy was scanned",
+                                 member=truncate(name, 200)))
+    ranges: list[tuple[int, int, str]] = []
+    for m in members:
+        shown = truncate(m.name, 200)
+        why = unsafe_name(m.name)
+        if why is not None:
+            found.append(finding("AISEC-ZIP-004", "high", f"member name {why}", member=shown))
+        if m.local_name is None:
+            found.append(finding("AISEC-ZIP-008", "high", "no local header at the offset the "
+                                 "central directory gives", member=shown, offset=m.header_offset))
+            continue
+        if m.local_name != m.name:
+            found.append(finding("AISEC-ZIP-002", "high", f"local header says "
+                                 f"{truncate(m.local_name, 120)!r}; loaders that trust the "
+                                 "central directory read this data under the other name",
+                                 member=shown, offset=m.header_offset))
+        if m.flags & 1:
+            found.append(finding("AISEC-ZIP-007", "high", "member is encrypted: not checked",
+                                 member=shown))
+        elif m.method not in METHODS:
+            found.append(finding("AISEC-ZIP-007", "high", f"compression method {m.method} is "
+                                 "not supported: not checked", member=shown))
+        if m.data_offset + m.compressed_size > size:
+            found.append(finding("AISEC-ZIP-008", "high", "member data runs past the end of the "
+                                 "file (truncated archive)", member=shown))
+        if m.method != 0 and m.size > limits.max_ratio * max(m.compressed_size, 1) and (
+            m.size > 1024 * 1024
+        ):
+            found.append(finding("AISEC-ZIP-005", "high", f"declares {m.size:,} bytes from "
+                                 f"{m.compressed_size:,} compressed (over "
+                                 f"{limits.max_ratio:g}×)", member=shown))
+        ranges.append((m.header_offset, m.data_offset + m.compressed_size, shown))
+    ranges.sort()
+    for (_, end, _), (start, _, shown) in itertools.pairwise(ranges):
+        if start < end:
+            found.append(finding("AISEC-ZIP-005", "high", "member data overlaps the previous "
+                                 "member (overlapping-file zip bomb or hidden data)",
+                                 member=shown))
+    return found
+
+
+def open_member(stream: BinaryIO, m: Member, limits: Limits) -> BinaryIO:
+    """A read-only stream of the member's uncompressed bytes, bounded against bombs."""
+    window = cast(BinaryIO, Window(stream, m.data_offset, m.compressed_size))
+    kind = METHODS.get(m.method)
+    if kind is None:
+        return window
+    limit = min(m.size if m.size else limits.max_decompressed, limits.max_decompressed)
+    return cast(BinaryIO, Inflater(window, kind, limit=limit, max_ratio=limits.max_ratio))
+
+
+def crc_finding(stream: BinaryIO, m: Member, limits: Limits) -> Finding | None:
+    """A finding when the member's bytes do not match its CRC-32 (members we parse only)."""
+    if m.size > MAX_CRC_CHECK:
+        return None
+    reader = open_member(stream, m, limits)
+    crc = 0
+    while chunk := reader.read(1024 * 1024):
+        crc = zlib.crc32(chunk, crc)
+    if crc != m.crc:
+        return finding("AISEC-ZIP-001", "high", f"CRC-32 is {crc:08x} but the directory says "
+                       f"{m.crc:08x}: the member was altered after zipping",
+                       member=truncate(m.name, 200))
+    return None
+
+
