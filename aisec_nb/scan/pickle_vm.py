@@ -1,15 +1,69 @@
-"""Static pickle analysis by simulating the pickle virtual machine (interface; engine follows).
+"""Static pickle analysis by simulating the pickle virtual machine; nothing is unpickled.
 
-Nothing is unpickled: opcodes are decoded and run over symbolic values.
+Opcodes are decoded from the stream and run over symbolic values (:mod:`.pickle_values`) with a
+real stack, memo and mark stack, so a global is seen however its name reaches ``STACK_GLOBAL``
+(memo, frames, computed strings). Every global is checked against the :class:`~.policy.Policy`.
+
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> scan = scan_pickle_bytes(b"cos\\nsystem\\n(S'echo x'\\ntR.", policy=load_policy())
+    >>> [(f.code, f.severity, f.evidence) for f in scan.findings]
+    [('AISEC-PKL-002', 'critical', 'os.system')]
+
+Finding codes (severity, meaning):
+
+============= ======== =========================================================================
+AISEC-PKL-001 critical global that evaluates code or turns strings into callables (also a nested
+                       loader such as ``pickle.loads`` whose payload is not shown clean)
+AISEC-PKL-002 critical global that starts or controls processes
+AISEC-PKL-003 critical global that imports modules by name (import machinery)
+AISEC-PKL-004 high     global that touches the file system
+AISEC-PKL-005 high     global that opens network connections
+AISEC-PKL-006 medium   global not on the allowlist (unknown danger)
+AISEC-PKL-007 critical ``STACK_GLOBAL`` whose module or name is not a constant string
+AISEC-PKL-008 critical a call whose callable is not a named global (computed while loading)
+AISEC-PKL-009 critical ``BUILD``/append/setitem that changes an imported object, or state that
+                       reaches interpreter internals (``__class__``, ``__reduce__``...)
+AISEC-PKL-010 high     ``FRAME`` rule broken (opcode straddles a frame, frame inside a frame):
+                       C and Python unpicklers disagree on such files
+AISEC-PKL-011 medium   extension-registry opcode (``EXT1/2/4``): a callable chosen at load time
+AISEC-PKL-012 info     nested payload (bytes given to a loader) rescanned and found clean
+AISEC-PKL-013 medium   nested payload that could not be rescanned (too large, too deep, undecodable)
+AISEC-PKL-014 high     ``SETITEM(S)`` on a value that is not a dict (weights_only memory corruption)
+AISEC-PKL-020 medium   malformed or truncated pickle; the scan stops there (complete=False)
+AISEC-PKL-021 medium   a scan limit was reached (ops, stack, memo, bytes, depth; complete=False)
+============= ======== =========================================================================
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from ..record import Finding, Location
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
+from .pickle_machine import Machine, fix_imports
 from .policy import Policy
+
+NestedScanner = Callable[[bytes, Policy, Limits, "str | None", int], "FormatScan | None"]
+"""``(data, policy, limits, member, depth) -> FormatScan | None`` for payloads that are not plain
+pickles (a torch zip handed to ``torch.storage._load_from_bytes``). None means "not mine"."""
+
+_NESTED_SCANNERS: list[NestedScanner] = []
+
+
+def register_nested_scanner(scanner: NestedScanner) -> None:
+    """Let a container parser (zip, legacy torch) rescan nested payloads it recognises."""
+    if scanner not in _NESTED_SCANNERS:
+        _NESTED_SCANNERS.append(scanner)
+
+
+def nested_scanners() -> tuple[NestedScanner, ...]:
+    """The registered nested-payload scanners, in registration order."""
+    return tuple(_NESTED_SCANNERS)
+
+
+BuildHook = Callable[[Machine, Any, list[Any]], None]
 
 
 def scan_pickle_stream(
@@ -21,10 +75,63 @@ def scan_pickle_stream(
     single: bool = False,
     depth: int = 0,
 ) -> FormatScan:
-    """Scan the pickle(s) at the stream's current position (stacked pickles to EOF unless single)."""
-    return FormatScan(format="pickle", complete=False, details={})
+    """Scan the pickle(s) from the stream's current position.
+
+    ``single=False`` keeps reading stacked pickles to the end of the stream (a raw ``.pkl``);
+    ``single=True`` stops right after the first ``STOP`` and never reads past it. Findings carry
+    ``Location(member=member, offset=<opcode offset>)``; ``complete`` is False after any parse
+    error or limit, with everything found before it still reported.
+    """
+    return run_scan(stream, policy=policy, limits=limits, member=member, single=single,
+                    depth=depth)  # fmt: skip
 
 
-def scan_pickle_bytes(data: bytes, **kwargs: Any) -> FormatScan:
+def scan_pickle_bytes(
+    data: bytes,
+    *,
+    policy: Policy,
+    limits: Limits = DEFAULT_LIMITS,
+    member: str | None = None,
+    single: bool = False,
+    depth: int = 0,
+) -> FormatScan:
     """:func:`scan_pickle_stream` over bytes in memory."""
-    return scan_pickle_stream(io.BytesIO(data), **kwargs)
+    return run_scan(io.BytesIO(data), policy=policy, limits=limits, member=member, single=single,
+                    depth=depth)  # fmt: skip
+
+
+def run_scan(
+    stream: BinaryIO,
+    *,
+    policy: Policy,
+    limits: Limits,
+    member: str | None,
+    single: bool,
+    depth: int,
+    on_build: BuildHook | None = None,
+    fmt: str = "pickle",
+    path: str | None = None,
+) -> FormatScan:
+    """The engine behind the public functions; ``on_build`` lets joblib skip inline arrays."""
+    machine = Machine(policy, limits, member=member, depth=depth, path=path, on_build=on_build,
+                      nested=nested_scanners, scan_nested=_scan_nested)  # fmt: skip
+    machine.run(stream, single=single)
+    return machine.result(fmt)
+
+
+def _scan_nested(
+    data: bytes, policy: Policy, limits: Limits, member: str | None, depth: int, path: str
+) -> FormatScan:
+    return run_scan(io.BytesIO(data), policy=policy, limits=limits, member=member, single=True,
+                    depth=depth, path=path)  # fmt: skip
+
+
+__all__ = [
+    "Finding",
+    "Location",
+    "NestedScanner",
+    "fix_imports",
+    "register_nested_scanner",
+    "scan_pickle_bytes",
+    "scan_pickle_stream",
+]

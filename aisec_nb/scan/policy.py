@@ -123,6 +123,10 @@ class Policy:
                 return danger
             if any(p in rules.modules for p in prefixes):
                 return danger
+            # A protocol-4 dotted name walks attributes, so ``numpy`` + ``ctypeslib.ctypes.CDLL``
+            # reaches ``ctypes`` without naming it as the module.
+            if len(parts) > 1 and any(p in rules.modules for p in parts[:-1]):
+                return danger
         return Danger.UNKNOWN
 
     def why(self, danger: Danger) -> str:
