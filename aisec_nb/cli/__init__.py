@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "sync": "aisec_nb.cli.sync",
     "lint": "aisec_nb.cli.lint",
     "demo": "aisec_nb.cli.demo",
+    "scan": "aisec_nb.cli.scan",
 }
 
 
