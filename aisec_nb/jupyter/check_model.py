@@ -1,15 +1,36 @@
-"""``%aisec check model PATH``: scan a model file and record the result."""
+"""``%aisec check model PATH [--expect-sha256 HEX]``: scan a model file or folder, show a
+readable report (format, hashes, policy, findings by severity) and record the result.
+
+Files above :data:`PROGRESS_FROM` bytes get a ``tqdm.auto`` progress bar while they are hashed
+and parsed.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from ..record import SEVERITY_ORDER, CheckResult
+
 HELP = "scan a model file (or folder) for code-execution payloads and hash it; never loads it"
+PROGRESS_FROM = 64 * 1024 * 1024
+MAX_FILE_ROWS = 200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="model file, relative to the notebook's folder")
+    parser.add_argument("path", help="model file or folder, relative to the notebook's folder")
+    parser.add_argument("--expect-sha256", metavar="HEX", default=None,
+                        help="fail unless the SHA-256 (a folder's root digest) equals HEX")
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def run(args: argparse.Namespace, shell: Any) -> None:
@@ -18,9 +39,99 @@ def run(args: argparse.Namespace, shell: Any) -> None:
     from .html import check_result_html
     from .session import publish
 
-    result = scan_path(args.path)
+    total = _size(Path(args.path))
+    bar = None
+    if total >= PROGRESS_FROM:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"scanning {args.path}")
+    try:
+        result = scan_path(args.path, expect_sha256=args.expect_sha256,
+                           progress=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    # The report lists findings worst first; the record keeps the scanner's order.
+    shown = result.model_copy(update={"findings": tuple(sorted(
+        result.findings, key=lambda f: -SEVERITY_ORDER[f.severity]))})
     publish(
         check_fragment(result),
-        html_text=check_result_html(result),
+        html_text=check_result_html(shown, report_html(result)),
         plain_text=plain_summary(result),
     )
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><th style='text-align:left;padding-right:1em'>{label}</th><td>{value}</td></tr>"
+
+
+def report_html(result: CheckResult) -> str:
+    """The model-specific part of the report (goes under the generic header and findings)."""
+    from ..transport import escape
+    from .html import VERDICT_COLOURS, badge
+
+    s = result.summary
+    facts = [_row("format", f"<code>{escape(s.get('format', '?'))}</code>")]
+    details = s.get("details", {})
+    if isinstance(details, dict):
+        for key in ("members", "tensor_records", "tensors", "nodes", "version", "ir_version",
+                    "architecture", "producer"):
+            if key in details and details[key] not in (None, ""):
+                facts.append(_row(escape(key.replace("_", " ")), escape(details[key])))
+    if "bytes_parsed" in s and result.target.size:
+        share = s["bytes_parsed"] / max(result.target.size, 1)
+        facts.append(_row("bytes parsed", f"{s['bytes_parsed']:,} ({share:.1%} of the file; "
+                          "all of it hashed)"))
+    facts.append(_row("fully parsed", "yes" if s.get("complete") else
+                      "<b>no</b> (never reported as clean)"))
+    hashes = []
+    if result.target.kind == "directory":
+        hashes.append(_row("root digest", f"<code>{escape(result.target.sha256)}</code> "
+                           "(OpenSSF model-signing v1.0, sha256 per file)"))
+    else:
+        hashes.append(_row("sha256", f"<code>{escape(result.target.sha256)}</code>"))
+    if "expected_sha256" in s:
+        ok = s["expected_sha256"] == result.target.sha256
+        hashes.append(_row("expected", f"<code>{escape(s['expected_sha256'])}</code> "
+                           + ("matches" if ok else "<b>does not match</b>")))
+    for sig in s.get("signatures", []):
+        hashes.append(_row(escape(sig.get("path", "signature")),
+                           f"{escape(sig.get('format'))}, {sig.get('files', 0)} file(s); "
+                           f"{escape(sig.get('reason', ''))}"))
+    policy = result.parameters.get("policy", {})
+    added = policy.get("user_allow") or []
+    policy_text = (f"{escape(policy.get('name', '?'))} {escape(policy.get('version', ''))}; "
+                   + (f"user additions: <code>{escape(', '.join(added))}</code>" if added
+                      else "no user additions"))
+    counts: dict[str, int] = {}
+    for f in result.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    by_severity = " ".join(
+        f"{badge(f'{n} {sev}', _severity_colour(sev))}"
+        for sev, n in sorted(counts.items(), key=lambda kv: -SEVERITY_ORDER[kv[0]])
+    ) or "none"
+    parts = [
+        "<h4 style='margin:0.6em 0 0.2em'>Model</h4><table>", *facts, "</table>",
+        "<h4 style='margin:0.6em 0 0.2em'>Hashes and signatures</h4><table>", *hashes, "</table>",
+        "<h4 style='margin:0.6em 0 0.2em'>Policy</h4>", f"<p>{policy_text}</p>",
+        "<h4 style='margin:0.6em 0 0.2em'>Findings by severity</h4>", f"<p>{by_severity}</p>",
+    ]
+    files = s.get("files", [])
+    if files:
+        rows = "".join(
+            f"<tr><td>{badge(e['verdict'], VERDICT_COLOURS.get(e['verdict'], '#57606a'))}</td>"
+            f"<td><code>{escape(e['name'])}</code></td><td>{escape(e['format'])}</td></tr>"
+            for e in files[:MAX_FILE_ROWS]
+        )
+        more = (f"<tr><td colspan='3'>… and {len(files) - MAX_FILE_ROWS} more files</td></tr>"
+                if len(files) > MAX_FILE_ROWS else "")
+        parts.append(f"<h4 style='margin:0.6em 0 0.2em'>Files ({len(files)})</h4>"
+                     f"<table><tr><th>verdict</th><th>file</th><th>format</th></tr>{rows}{more}"
+                     "</table>")
+    return "".join(parts)
+
+
+def _severity_colour(severity: str) -> str:
+    from .html import SEVERITY_COLOURS
+
+    return SEVERITY_COLOURS.get(severity, "#57606a")
