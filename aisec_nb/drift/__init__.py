@@ -1,0 +1,37 @@
+"""Input drift and out-of-distribution inputs ("Monitor your system's inputs").
+
+Profile the training data once, keep the profile (a few KB), compare live data with it::
+
+    >>> import pandas as pd
+    >>> import aisec_nb
+    >>> ref = aisec_nb.build_profile(pd.DataFrame({"x": range(1000)}))
+    >>> aisec_nb.compare_to_profile(ref, pd.DataFrame({"x": range(1000)})).verdict
+    'pass'
+
+No Jupyter, IPython or plotly imports here; the faces live in :mod:`aisec_nb.jupyter`.
+"""
+
+from __future__ import annotations
+
+from .compare import ColumnDrift, DriftReport, compare_profiles, compare_to_profile
+from .decide import DriftConfig, load_config
+from .monitor import Monitor
+from .ood import OODResult
+from .profile import Profile, build_profile, merge_profiles
+from .windows import WindowedReport, compare_windows
+
+__all__ = [
+    "ColumnDrift",
+    "DriftConfig",
+    "DriftReport",
+    "Monitor",
+    "OODResult",
+    "Profile",
+    "WindowedReport",
+    "build_profile",
+    "compare_profiles",
+    "compare_to_profile",
+    "compare_windows",
+    "load_config",
+    "merge_profiles",
+]
