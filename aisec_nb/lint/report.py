@@ -1,12 +1,16 @@
-"""Lint output formats: ``text`` (ruff-like lines) and ``json``."""
+"""Lint output formats: ``text`` (ruff-like lines), ``json``, ``sarif`` and ``github``."""
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from pathlib import Path
 
-from .engine import LintReport
+from .engine import RULES, LintFinding, LintReport
+from .locate import cell_line
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
+GITHUB_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "warning"}
 
 
 def render_text(report: LintReport) -> str:
@@ -32,6 +36,76 @@ def render_json(report: LintReport) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
+@lru_cache(maxsize=64)
+def _text_of(notebook: str) -> str:
+    try:
+        return Path(notebook).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def raw_line(finding: LintFinding) -> int:
+    """The line of the raw ``.ipynb`` that shows the finding's cell."""
+    index = finding.cell - 1 if finding.cell is not None else None
+    return cell_line(_text_of(finding.notebook), index, finding.cell_id)
+
+
+def render_sarif(report: LintReport) -> str:
+    """SARIF 2.1.0 for GitHub code scanning; unreadable notebooks become ``AISEC-L00`` errors."""
+    from .._version import __version__
+    from ..sarif import Result, Rule, sarif_log
+
+    rules = [Rule(code, title) for code, (_, title) in RULES.items()]
+    rules.append(Rule("AISEC-L00", "notebook could not be read"))
+    results = [
+        Result(
+            f.code,
+            f.severity,
+            f.message,
+            uri=Path(f.notebook).as_posix(),
+            logical=f"cell {f.cell}" if f.cell is not None else None,
+            start_line=raw_line(f),
+            properties={"cell_id": f.cell_id, "check_id": f.check_id},
+        )
+        for f in report.findings
+    ]
+    results.extend(
+        Result("AISEC-L00", "high", e.problem, uri=Path(e.notebook).as_posix(), start_line=1)
+        for e in report.errors
+    )
+    return json.dumps(sarif_log("aisec-nb", __version__, rules, results), indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: LintReport) -> str:
+    """GitHub Actions workflow commands (``::error file=...,line=...::message``)."""
+    lines = []
+    for f in report.findings:
+        level = GITHUB_LEVELS.get(f.severity, "notice")
+        file = _escape_property(f.notebook)
+        title = _escape_property(f"{f.code} {RULES[f.code][1]}")
+        where = f"cell {f.cell}: " if f.cell is not None else ""
+        message = _escape_data(where + f.message)
+        lines.append(f"::{level} file={file},line={raw_line(f)},title={title}::{message}")
+    for e in report.errors:
+        file = _escape_property(e.notebook)
+        lines.append(f"::error file={file},line=1,title=AISEC-L00::{_escape_data(e.problem)}")
+    return "".join(line + "\n" for line in lines)
+
+
 def render(report: LintReport, fmt: str) -> str:
     """The report in one of :data:`FORMATS`."""
-    return render_json(report) if fmt == "json" else render_text(report)
+    renderers = {
+        "json": render_json,
+        "sarif": render_sarif,
+        "github": render_github,
+        "text": render_text,
+    }
+    return renderers[fmt](report)
