@@ -95,6 +95,7 @@ class Machine:
         self.pickles = 0
         self.ops = 0
         self.nested_payloads = 0
+        self.joblib_arrays = 0
         self.complete = True
         self.retained = 0
         self.keep_large = False
@@ -104,9 +105,16 @@ class Machine:
 
     # -- findings -----------------------------------------------------------------------------
 
-    def add(self, code: str, severity: str, message: str, offset: int | None,
-            evidence: str | None = None, key: str | None = None,
-            path: str | None = None) -> None:  # fmt: skip
+    def add(
+        self,
+        code: str,
+        severity: str,
+        message: str,
+        offset: int | None,
+        evidence: str | None = None,
+        key: str | None = None,
+        path: str | None = None,
+    ) -> None:
         """Record a finding once per (code, key)."""
         dedupe = (code, key if key is not None else message)
         if dedupe in self._keys:
@@ -187,8 +195,11 @@ class Machine:
         if type(callee) is Global:
             full = callee.full
             if full in self.policy.pure_decoders and type(args) is tuple:
-                out = decode(full, tuple(self.payload_arg(a) for a in args[:2]),
-                             self.limits.max_nested_payload)  # fmt: skip
+                out = decode(
+                    full,
+                    tuple(self.payload_arg(a) for a in args[:2]),
+                    self.limits.max_nested_payload,
+                )
                 if out is not None:
                     return out
             if callee.pending:
@@ -235,9 +246,13 @@ class Machine:
         if type(first) is not bytes:
             if type(first) is Blob:
                 self.complete = False
-                self.add("AISEC-PKL-013", "medium",
-                         f"{g.full} is given {kind_of(first)} that could not be read back to "
-                         "rescan", offset, evidence=g.full)  # fmt: skip
+                self.add(
+                    "AISEC-PKL-013",
+                    "medium",
+                    f"{g.full} is given {kind_of(first)} that could not be read back to rescan",
+                    offset,
+                    evidence=g.full,
+                )
             return
         if self.depth + 1 > self.limits.max_depth:
             self.limit(f"nested payloads deeper than {self.limits.max_depth}", offset)
@@ -249,39 +264,66 @@ class Machine:
             if result is not None:
                 break
         if result is None:
-            result = self._scan_nested(first, self.policy, self.limits, self.member,
-                                       self.depth + 1, path)  # fmt: skip
+            result = self._scan_nested(
+                first, self.policy, self.limits, self.member, self.depth + 1, path
+            )
         for f in result.findings:
             loc = f.location or Location()
-            inner = loc.path if loc.path and loc.path.startswith(path) else (
-                f"{path}/{loc.path}" if loc.path else path)  # fmt: skip
-            self.add(f.code, f.severity, f.message, loc.offset, evidence=f.evidence,
-                     key=f"{inner}:{f.evidence or f.message}", path=inner)  # fmt: skip
+            inner = (
+                loc.path
+                if loc.path and loc.path.startswith(path)
+                else (f"{path}/{loc.path}" if loc.path else path)
+            )
+            self.add(
+                f.code,
+                f.severity,
+                f.message,
+                loc.offset,
+                evidence=f.evidence,
+                key=f"{inner}:{f.evidence or f.message}",
+                path=inner,
+            )
         if not result.complete:
             self.complete = False
         worst = max((SEVERITY_ORDER[f.severity] for f in result.findings), default=0)
         if result.complete and worst <= SEVERITY_ORDER["low"]:
             g.pending = False
-            self.add("AISEC-PKL-012", "info",
-                     f"{g.full} loads a nested {result.format} payload of {len(first)} bytes; "
-                     "rescanned and found clean", offset, evidence=g.full, path=path)  # fmt: skip
+            self.add(
+                "AISEC-PKL-012",
+                "info",
+                f"{g.full} loads a nested {result.format} payload of {len(first)} bytes; "
+                "rescanned and found clean",
+                offset,
+                evidence=g.full,
+                path=path,
+            )
 
     # -- state changes ------------------------------------------------------------------------
 
     def build(self, obj: Any, state: Any, offset: int, stack: list[Any]) -> None:
         """BUILD: sets ``state`` on ``obj`` (the stack top)."""
         if type(obj) is Global:
-            self.add("AISEC-PKL-009", "critical",
-                     f"BUILD changes attributes of the imported object {obj.full} itself; later "
-                     "names resolved through it can reach anything", offset, evidence=obj.full,
-                     key=f"build:{obj.full}")  # fmt: skip
+            self.add(
+                "AISEC-PKL-009",
+                "critical",
+                f"BUILD changes attributes of the imported object {obj.full} itself; later "
+                "names resolved through it can reach anything",
+                offset,
+                evidence=obj.full,
+                key=f"build:{obj.full}",
+            )
         for part in (state, *(state if type(state) is tuple and len(state) == 2 else ())):
             if type(part) is PDict:
                 bad = sorted(k for k in part.items if isinstance(k, str) and k in _INTERNAL_ATTRS)
                 if bad:
-                    self.add("AISEC-PKL-009", "critical",
-                             f"BUILD state sets interpreter internals {', '.join(bad)} on "
-                             f"{kind_of(obj)}", offset, evidence=",".join(bad))  # fmt: skip
+                    self.add(
+                        "AISEC-PKL-009",
+                        "critical",
+                        f"BUILD state sets interpreter internals {', '.join(bad)} on "
+                        f"{kind_of(obj)}",
+                        offset,
+                        evidence=",".join(bad),
+                    )
         if type(obj) is Inst:
             obj.state = state
         if self.on_build is not None:
@@ -290,14 +332,23 @@ class Machine:
     def mutate(self, target: Any, what: str, offset: int, *, needs_dict: bool = False) -> None:
         """APPEND/SETITEM/ADDITEMS on ``target``."""
         if type(target) is Global:
-            self.add("AISEC-PKL-009", "critical",
-                     f"{what} mutates the imported object {target.full}", offset,
-                     evidence=target.full, key=f"mutate:{target.full}")  # fmt: skip
+            self.add(
+                "AISEC-PKL-009",
+                "critical",
+                f"{what} mutates the imported object {target.full}",
+                offset,
+                evidence=target.full,
+                key=f"mutate:{target.full}",
+            )
         elif needs_dict and not isinstance(target, (PDict, Inst, Unknown)):
-            self.add("AISEC-PKL-014", "high",
-                     f"{what} on {kind_of(target)}, which is not a dict (memory corruption in "
-                     "torch weights_only loaders, CVE-2026-24747)", offset,
-                     evidence=kind_of(target))  # fmt: skip
+            self.add(
+                "AISEC-PKL-014",
+                "high",
+                f"{what} on {kind_of(target)}, which is not a dict (memory corruption in "
+                "torch weights_only loaders, CVE-2026-24747)",
+                offset,
+                evidence=kind_of(target),
+            )
 
     # -- driving ------------------------------------------------------------------------------
 
@@ -318,8 +369,7 @@ class Machine:
                 if single or src.at_end():
                     return
         except Truncated:
-            self.malformed("the data ends inside an opcode or its argument (truncated)",
-                           src.offset)  # fmt: skip
+            self.malformed("the data ends inside an opcode or its argument (truncated)", src.offset)
         except Malformed as exc:
             self.malformed(str(exc.args[0]), exc.args[1] if len(exc.args) > 1 else src.offset)
         except (LimitHit, ParseLimit) as exc:
@@ -338,11 +388,16 @@ class Machine:
 
     def result(self, fmt: str) -> FormatScan:
         if self._suppressed:
-            self.findings.append(Finding(code="AISEC-PKL-021", severity="info",
-                                         message=f"{self._suppressed} more findings not listed",
-                                         location=Location(member=self.member)))  # fmt: skip
+            self.findings.append(
+                Finding(
+                    code="AISEC-PKL-021",
+                    severity="info",
+                    message=f"{self._suppressed} more findings not listed",
+                    location=Location(member=self.member),
+                )
+            )
         return FormatScan(
-            format=fmt,
+            format="joblib" if fmt == "pickle" and self.joblib_arrays else fmt,
             findings=tuple(self.findings),
             complete=self.complete,
             details={
@@ -351,6 +406,7 @@ class Machine:
                 "globals": list(self.globals),
                 "opcodes": self.ops,
                 "nested_payloads": self.nested_payloads,
+                "joblib_arrays": self.joblib_arrays,
                 "policy": self.policy.describe(),
             },
         )

@@ -98,10 +98,14 @@ def run_one(m: Machine, src: Source) -> None:
         off = src.offset
         if frame_end >= 0:
             if off > frame_end:
-                m.add("AISEC-PKL-010", "high",
-                      "an opcode straddles the end of its FRAME (the Python unpickler refuses "
-                      "this file, the C unpickler reads it: scanners and loaders can disagree)",
-                      prev, key="frame")  # fmt: skip
+                m.add(
+                    "AISEC-PKL-010",
+                    "high",
+                    "an opcode straddles the end of its FRAME (the Python unpickler refuses "
+                    "this file, the C unpickler reads it: scanners and loaders can disagree)",
+                    prev,
+                    key="frame",
+                )
                 frame_end = -1
             elif off == frame_end:
                 frame_end = -1
@@ -203,6 +207,18 @@ def run_one(m: Machine, src: Source) -> None:
             push(m.call(callee, args, off))
         elif op == 0x62:  # BUILD
             state = pop()
+            # Settle the frame now: joblib's BUILD hook consumes raw array bytes written after
+            # the frame was committed, which are not opcodes and not part of any frame.
+            if frame_end >= 0 and src.offset >= frame_end:
+                if src.offset > frame_end:
+                    m.add(
+                        "AISEC-PKL-010",
+                        "high",
+                        "BUILD straddles the end of its FRAME",
+                        off,
+                        key="frame",
+                    )
+                frame_end = -1
             m.build(top(), state, off, stack)
         elif op == 0x81:  # NEWOBJ
             args = pop()
@@ -217,10 +233,14 @@ def run_one(m: Machine, src: Source) -> None:
             if type(module) is str and type(name) is str:
                 push(m.global_ref(module, name, off))
             else:
-                m.add("AISEC-PKL-007", "critical",
-                      f"STACK_GLOBAL imports a name built while loading ({kind_of(module)} . "
-                      f"{kind_of(name)}), not constant strings: the target cannot be known",
-                      off, evidence=f"{kind_of(module)}.{kind_of(name)}")  # fmt: skip
+                m.add(
+                    "AISEC-PKL-007",
+                    "critical",
+                    f"STACK_GLOBAL imports a name built while loading ({kind_of(module)} . "
+                    f"{kind_of(name)}), not constant strings: the target cannot be known",
+                    off,
+                    evidence=f"{kind_of(module)}.{kind_of(name)}",
+                )
                 push(Unknown("computed global"))
         elif op == 0x63:  # GLOBAL
             module = _text(src.line(MAX_LINE), off)
@@ -246,9 +266,14 @@ def run_one(m: Machine, src: Source) -> None:
         elif op == 0x95:  # FRAME
             n = _U8.unpack(src.take(8))[0]
             if frame_end >= 0 and off < frame_end:
-                m.add("AISEC-PKL-010", "high",
-                      "a FRAME starts before the current frame ends (the C and Python "
-                      "unpicklers read such files differently)", off, key="frame")  # fmt: skip
+                m.add(
+                    "AISEC-PKL-010",
+                    "high",
+                    "a FRAME starts before the current frame ends (the C and Python "
+                    "unpicklers read such files differently)",
+                    off,
+                    key="frame",
+                )
             frame_end = src.offset + n if n else -1
         elif op == 0x80:  # PROTO
             proto = src.byte()
@@ -257,8 +282,9 @@ def run_one(m: Machine, src: Source) -> None:
             m.protocols.add(proto)
         elif op == 0x2E:  # STOP
             if frame_end >= 0 and src.offset > frame_end:
-                m.add("AISEC-PKL-010", "high", "STOP straddles the end of its FRAME", off,
-                      key="frame")  # fmt: skip
+                m.add(
+                    "AISEC-PKL-010", "high", "STOP straddles the end of its FRAME", off, key="frame"
+                )
             pop()
             if marks:
                 m.malformed("STOP with an open MARK", off)
@@ -350,12 +376,22 @@ def run_one(m: Machine, src: Source) -> None:
         elif op == 0x98:  # READONLY_BUFFER
             top()
         elif op in (0x82, 0x83, 0x84):  # EXT1, EXT2, EXT4
-            code = (src.byte() if op == 0x82 else _U2.unpack(src.take(2))[0] if op == 0x83
-                    else _I4.unpack(src.take(4))[0])  # fmt: skip
-            m.add("AISEC-PKL-011", "medium",
-                  f"extension code {code} names a callable chosen by the loading process's "
-                  "copyreg registry, which the file does not show", off, evidence=f"EXT {code}",
-                  key=f"ext{code}")  # fmt: skip
+            code = (
+                src.byte()
+                if op == 0x82
+                else _U2.unpack(src.take(2))[0]
+                if op == 0x83
+                else _I4.unpack(src.take(4))[0]
+            )
+            m.add(
+                "AISEC-PKL-011",
+                "medium",
+                f"extension code {code} names a callable chosen by the loading process's "
+                "copyreg registry, which the file does not show",
+                off,
+                evidence=f"EXT {code}",
+                key=f"ext{code}",
+            )
             push(Unknown("extension object"))
         else:
             raise Malformed(f"unknown opcode 0x{op:02x}", off)

@@ -78,12 +78,12 @@ def scan_pickle_stream(
     """Scan the pickle(s) from the stream's current position.
 
     ``single=False`` keeps reading stacked pickles to the end of the stream (a raw ``.pkl``);
-    ``single=True`` stops right after the first ``STOP`` and never reads past it. Findings carry
+    ``single=True`` stops right after the first ``STOP`` and never reads past it. Raw streams
+    (``single=False``) also get joblib's inline arrays skipped (see :mod:`.joblib`). Findings carry
     ``Location(member=member, offset=<opcode offset>)``; ``complete`` is False after any parse
     error or limit, with everything found before it still reported.
     """
-    return run_scan(stream, policy=policy, limits=limits, member=member, single=single,
-                    depth=depth)  # fmt: skip
+    return run_scan(stream, policy=policy, limits=limits, member=member, single=single, depth=depth)
 
 
 def scan_pickle_bytes(
@@ -96,8 +96,9 @@ def scan_pickle_bytes(
     depth: int = 0,
 ) -> FormatScan:
     """:func:`scan_pickle_stream` over bytes in memory."""
-    return run_scan(io.BytesIO(data), policy=policy, limits=limits, member=member, single=single,
-                    depth=depth)  # fmt: skip
+    return run_scan(
+        io.BytesIO(data), policy=policy, limits=limits, member=member, single=single, depth=depth
+    )
 
 
 def run_scan(
@@ -112,9 +113,25 @@ def run_scan(
     fmt: str = "pickle",
     path: str | None = None,
 ) -> FormatScan:
-    """The engine behind the public functions; ``on_build`` lets joblib skip inline arrays."""
-    machine = Machine(policy, limits, member=member, depth=depth, path=path, on_build=on_build,
-                      nested=nested_scanners, scan_nested=_scan_nested)  # fmt: skip
+    """The engine behind the public functions; ``on_build`` lets joblib skip inline arrays.
+
+    A raw pickle read to the end (``single=False``) may be a joblib file, so it gets joblib's
+    inline-array handling unless another hook is given: ``joblib.load`` is the superset loader.
+    """
+    if on_build is None and not single:
+        from .joblib import joblib_build_hook
+
+        on_build = joblib_build_hook
+    machine = Machine(
+        policy,
+        limits,
+        member=member,
+        depth=depth,
+        path=path,
+        on_build=on_build,
+        nested=nested_scanners,
+        scan_nested=_scan_nested,
+    )
     machine.run(stream, single=single)
     return machine.result(fmt)
 
@@ -122,8 +139,15 @@ def run_scan(
 def _scan_nested(
     data: bytes, policy: Policy, limits: Limits, member: str | None, depth: int, path: str
 ) -> FormatScan:
-    return run_scan(io.BytesIO(data), policy=policy, limits=limits, member=member, single=True,
-                    depth=depth, path=path)  # fmt: skip
+    return run_scan(
+        io.BytesIO(data),
+        policy=policy,
+        limits=limits,
+        member=member,
+        single=True,
+        depth=depth,
+        path=path,
+    )
 
 
 __all__ = [

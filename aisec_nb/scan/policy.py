@@ -66,12 +66,33 @@ _SEVERITY: dict[Danger, str] = {
 # (``numpy.__builtins__``...) is treated as code execution whatever the module.
 _INTERNAL_ATTRS = frozenset(
     {
-        "__builtins__", "__globals__", "__dict__", "__class__", "__subclasses__", "__bases__",
-        "__mro__", "__base__", "__getattribute__", "__getattr__", "__setattr__", "__import__",
-        "__code__", "__closure__", "__func__", "__self__", "__loader__", "__spec__", "__call__",
-        "__init__", "__new__", "__reduce__", "__reduce_ex__", "__setstate__", "__getitem__",
+        "__builtins__",
+        "__globals__",
+        "__dict__",
+        "__class__",
+        "__subclasses__",
+        "__bases__",
+        "__mro__",
+        "__base__",
+        "__getattribute__",
+        "__getattr__",
+        "__setattr__",
+        "__import__",
+        "__code__",
+        "__closure__",
+        "__func__",
+        "__self__",
+        "__loader__",
+        "__spec__",
+        "__call__",
+        "__init__",
+        "__new__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__setstate__",
+        "__getitem__",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
