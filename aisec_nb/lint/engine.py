@@ -91,28 +91,38 @@ def discover_notebooks(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _hash_target(path: Path) -> str:
+def _current_digest(path: Path) -> str:
+    """The digest a check records for ``path``: SHA-256 of a file, root digest of a folder."""
+    if path.is_dir():
+        from ..scan.hashing import directory_digest
+
+        return directory_digest(path)
     from ..scan.sniff import hash_file
 
     return hash_file(path)[0]
 
 
 def _stale_message(target: Mapping[str, Any], base: Path) -> str | None:
+    """Why the evidence for ``target`` is stale, or ``None`` while it still matches.
+
+    Any target that names a ``path`` and records its ``sha256`` is re-checked: model files and
+    folders, and DataFrames checked with a ``source`` file.
+    """
     given = target.get("path")
     recorded = target.get("sha256")
-    if target.get("kind") != "file" or not isinstance(given, str) or not isinstance(recorded, str):
+    if not isinstance(given, str) or not isinstance(recorded, str):
         return None
     path = Path(given) if Path(given).is_absolute() else base / given
-    if not path.is_file():
+    if not path.exists():
         return f"{given} was checked but no longer exists"
     try:
-        current = _hash_target(path)
-    except OSError as exc:
-        return f"{given} was checked but cannot be read now: {exc.strerror}"
+        current = _current_digest(path)
+    except (OSError, OverflowError, AisecError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"{given} was checked but cannot be read now: {reason}"
     if current != recorded:
-        return (
-            f"{given} changed since it was checked (sha256 {recorded[:12]}… is now {current[:12]}…)"
-        )
+        was, now = recorded[:12], current[:12]
+        return f"{given} changed since it was checked (sha256 {was}… is now {now}…)"
     return None
 
 
