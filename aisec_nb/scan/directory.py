@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,7 +31,11 @@ GIT_NAMES = frozenset({".git", ".github", ".gitignore", ".gitattributes"})
 
 
 def _walk(folder: Path, max_files: int) -> tuple[list[tuple[str, Path]], list[str], bool]:
-    """(relative name, path) of regular files, sorted; links; whether the walk was cut short."""
+    """(relative name, path) of files, sorted; links; whether the walk was cut short.
+
+    Special files (FIFOs, sockets, devices) are listed as files so that the scan reports them
+    as unreadable instead of silently leaving them out.
+    """
     files: list[tuple[str, Path]] = []
     links: list[str] = []
     stack = [folder]
@@ -48,7 +53,7 @@ def _walk(folder: Path, max_files: int) -> tuple[list[tuple[str, Path]], list[st
                 links.append(rel)
             elif entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
+            else:
                 files.append((rel, Path(entry.path)))
                 if len(files) >= max_files:
                     return sorted(files), sorted(links), True
@@ -81,6 +86,8 @@ def scan_directory(
     for rel, path in files:
         sub = ScanContext(ctx.policy, ctx.limits, 0, path.parent, path)
         try:
+            if not path.is_file():
+                raise OSError(0, "not a regular file (FIFO, socket or device)")
             outcome = scan_file(path, sub, progress)
         except OSError as exc:
             scan = FormatScan("unreadable", (finding("AISEC-SCAN-005", "high", "cannot be "
@@ -132,9 +139,23 @@ def _accept_external_data(scans: dict[str, FormatScan]) -> None:
             referenced.add(os.path.normpath(str(base / location)).replace(os.sep, "/"))
     for rel in referenced & set(scans):
         scan = scans[rel]
-        if scan.format in ("unknown", "binary", "text", "pickle") and not _has_callables(scan):
+        if scan.format in _RAW_LOOKING and not _has_callables(scan):
             scans[rel] = FormatScan("onnx-external-data", (), complete=True,
                                     details={"referenced_by_onnx": True})
+    # A SavedModel's variables/ hold a TensorBundle: an index table and raw shards of numbers.
+    for rel, scan in list(scans.items()):
+        if scan.format != "tf-savedmodel":
+            continue
+        base = str(PurePosixPath(rel).parent)
+        prefix = "" if base == "." else base + "/"
+        for other, found in list(scans.items()):
+            if (_TF_VARIABLES.match(other[len(prefix):]) and other.startswith(prefix)
+                    and found.format in _RAW_LOOKING and not _has_callables(found)):
+                scans[other] = FormatScan("tf-variables", (), complete=True)
+
+
+_RAW_LOOKING = frozenset({"unknown", "binary", "text", "pickle", "protobuf-data"})
+_TF_VARIABLES = re.compile(r"^variables/variables\.(index|data-\d{5}-of-\d{5})$")
 
 
 def _has_callables(scan: FormatScan) -> bool:

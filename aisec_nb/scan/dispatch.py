@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, BinaryIO
 
 from .context import ScanContext, finding, truncate
 from .limits import FormatScan
 from .sniff import HEAD_SIZE, sniff_format
 
+_IDENTIFIERS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+"""A global a loader could import; "class Foo(Bar):" read as GLOBAL by a text sniff cannot."""
 COMPRESSED = frozenset({"gzip", "bzip2", "xz", "lzma", "zlib", "lz4"})
 TEXT_SAMPLE = 64 * 1024
 
@@ -101,7 +104,7 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
     # A protocol-0 pickle is ASCII, so a README starting with "This" sniffs as one. It is text
     # only if the pickle parse failed without resolving a single callable: such bytes cannot
     # run code whatever a loader makes of them.
-    if result.details.get("globals"):
+    if any(_IDENTIFIERS.match(str(g)) for g in result.details.get("globals", [])):
         return result
     stream.seek(start)
     return _text(stream, ctx, member)
@@ -128,13 +131,9 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
     if fields and is_savedmodel(fields):
         return scan_savedmodel(stream, limits=ctx.limits, member=member)
     stream.seek(end)
-    if fields and fmt == "protobuf":
-        return FormatScan("protobuf", (finding("AISEC-SCAN-001", "high", "protobuf message "
-                                               "that is neither ONNX nor a TF SavedModel",
-                                               member=member),), complete=False)
     if fields:
-        # Well-formed protobuf of another kind (e.g. a SentencePiece tokenizer model): data
-        # that no loader executes.
+        # Well-formed protobuf of another kind (a SentencePiece tokenizer, a SavedModel
+        # fingerprint): it has neither a graph nor meta graphs, so no runtime executes it.
         return FormatScan("protobuf-data", (finding("AISEC-SCAN-006", "info", "protobuf "
                                                     "data (not a model format)",
                                                     member=member),))
@@ -164,8 +163,7 @@ def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
     size = end - start
     stream.seek(start)
     findings = []
-    name = member or (ctx.file.name if ctx.file is not None else "")
-    if name.endswith(".py"):
+    if member is None and ctx.file is not None and ctx.file.name.endswith(".py"):
         findings.append(finding("AISEC-DIR-003", "medium", "Python source: runs when the model "
                                 "is loaded with trust_remote_code=True; review it",
                                 member=member))

@@ -25,6 +25,9 @@ import zlib
 from typing import BinaryIO, Protocol
 
 CHUNK = 256 * 1024
+REWIND_FACTOR = 16
+"""Backward seeks re-inflate from the start; all passes together may produce this many times
+the limit before the reader gives up."""
 
 
 class BombError(ValueError):
@@ -73,6 +76,7 @@ class Inflater(io.RawIOBase):
         self._pending = b""
         self._off = 0
         self._consumed = 0
+        self._produced = 0
         self._pos = 0
         self._eof = False
 
@@ -133,10 +137,14 @@ class Inflater(io.RawIOBase):
                     return False
                 continue
             self.total_out += len(out)
-            if self.total_out > self._limit:
+            self._produced += len(out)
+            if self._produced > self._limit:
                 msg = f"expands past {self._limit:,} bytes"
                 raise BombError(msg)
-            if self.total_out > 1024 * 1024 and self.total_out > self._max_ratio * max(
+            if self.total_out > REWIND_FACTOR * self._limit + CHUNK:
+                msg = "rewound too often (parser seeking backwards in a compressed member)"
+                raise BombError(msg)
+            if self._produced > 1024 * 1024 and self._produced > self._max_ratio * max(
                 self._consumed, 1
             ):
                 msg = f"expands more than {self._max_ratio:g}× its compressed size"
