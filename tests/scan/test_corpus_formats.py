@@ -1,0 +1,80 @@
+"""The formats half of the corpus: benign files from the real libraries pass, every hostile
+file ends in the expected verdict with the expected findings, and no payload ever ran."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aisec_nb.scan import scan_path
+from tests.scan import corpus_formats as corpus
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path], dict[
+        str, tuple[Path, set[str], set[str]]]]:
+    root = tmp_path_factory.mktemp("corpus")
+    good = corpus.benign(root / "benign")
+    bad = corpus.hostile(root / "hostile", good["torch-zip"])
+    return root, good, bad
+
+
+BENIGN = ["torch-zip", "torch-legacy", "safetensors", "onnx", "onnx-external",
+          "onnx-external-dir", "gguf", "hf-snapshot", "savedmodel", "keras", "keras-h5"]
+
+
+@pytest.mark.parametrize("name", BENIGN)
+def test_benign_files_from_real_libraries_pass(built: tuple[Path, dict[str, Path], dict[
+        str, tuple[Path, set[str], set[str]]]], name: str) -> None:
+    _, good, _ = built
+    result = scan_path(good[name])
+    assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
+    assert all(f.severity == "info" for f in result.findings)
+    assert result.summary["complete"] is True
+
+
+HOSTILE = ["torch-zip-payload", "torch-zip-crc", "torch-zip-name-mismatch",
+           "torch-zip-duplicate", "zip-slip", "zip-ratio-bomb", "zip-lying-size",
+           "torch-legacy-payload", "torch-tar-payload", "7z-packed", "torch-zip-broken-pickle",
+           "gzip-pickle", "tar-gz-pickle-and-link", "npz-object-payload",
+           "pickle-named-safetensors", "keras-lambda", "keras-foreign-module", "h5-lambda",
+           "savedmodel-file-ops", "onnx-absolute", "onnx-traversal", "onnx-symlink",
+           "onnx-hardlink", "gguf-ssti", "gguf-lying-count", "gguf-lying-string",
+           "gguf-truncated-tensors", "st-header-too-long", "st-dtype-shape", "st-overlap",
+           "st-duplicate-key", "torch-zip-truncated", "keras-deep-json", "pickle-deep-marks",
+           "zip-nested-20"]
+
+
+def test_every_hostile_case_is_listed(built: tuple[Path, dict[str, Path], dict[
+        str, tuple[Path, set[str], set[str]]]]) -> None:
+    assert sorted(built[2]) == sorted(HOSTILE)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_files_fail_or_error_with_the_right_findings(built: tuple[Path, dict[
+        str, Path], dict[str, tuple[Path, set[str], set[str]]]], name: str) -> None:
+    _, _, bad = built
+    path, verdicts, codes = bad[name]
+    result = scan_path(path)
+    found = {f.code for f in result.findings}
+    assert result.verdict in verdicts, (result.verdict, sorted(found))
+    assert codes <= found
+    assert result.verdict != "pass"
+
+
+def test_payloads_in_pickles_are_named(built: tuple[Path, dict[str, Path], dict[
+        str, tuple[Path, set[str], set[str]]]]) -> None:
+    path = built[2]["torch-zip-duplicate"][0]
+    result = scan_path(path)
+    named = [f for f in result.findings if f.evidence and "system" in f.evidence]
+    assert named, [(f.code, f.evidence) for f in result.findings]
+    assert named[0].location is not None and named[0].location.member.endswith("data.pkl")
+
+
+def test_no_payload_ever_ran(built: tuple[Path, dict[str, Path], dict[
+        str, tuple[Path, set[str], set[str]]]]) -> None:
+    root, _, bad = built
+    for path, _, _ in bad.values():
+        scan_path(path)
+    assert not list(root.rglob(corpus.MARKER))
