@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +72,9 @@ def _window_ids(live: Any, time_col: str, window: str, max_windows: int
 
     series = live[time_col]
     try:
-        ts = pd.to_datetime(series, utc=True)
+        with warnings.catch_warnings():  # dateutil's per-element fallback warns; we judge below
+            warnings.simplefilter("ignore")
+            ts = pd.to_datetime(series, utc=True)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"--time-col: column {time_col!r} is not a date/time column ({exc})"
                          ) from None
