@@ -46,7 +46,7 @@ def score_figure(report: DriftReport) -> go.Figure:
     names = [c.name for c in cols]
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        x=[round(c.effect, 6) for c in cols], y=names, orientation="h", name="score",
+        x=[_sig(c.effect) for c in cols], y=names, orientation="h", name="score",
         marker={"color": [DRIFT_COLOUR if c.drift else CALM_COLOUR for c in cols]},
         customdata=[[c.method, f"{c.p_adjusted:.2g}"] for c in cols],
         hovertemplate="%{y}: %{customdata[0]} %{x:.4g} (corrected p %{customdata[1]})"
@@ -60,6 +60,11 @@ def score_figure(report: DriftReport) -> go.Figure:
     if len(thresholds) == 1:
         fig.add_vline(x=thresholds.pop(), line_dash="dash", line_color="#24292f")
     return _layout(fig, "Drift score per column (red: drifted)", 120 + 22 * len(cols))
+
+
+def _sig(value: float) -> float:
+    """Six significant digits, as the recorded summary keeps them."""
+    return float(f"{value:.6g}")
 
 
 def _fmt(value: float, kind: str) -> str:
