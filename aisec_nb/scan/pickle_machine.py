@@ -376,6 +376,8 @@ class Machine:
             self.limit(str(exc.args[0]), src.offset)
         except MemoryError:
             self.limit("out of memory while scanning", src.offset)
+        except Exception as exc:  # a scanner crash must never read as "clean"
+            self.malformed(f"internal error {type(exc).__name__} while parsing", src.offset)
         finally:
             self.settle_pending()
 

@@ -123,6 +123,8 @@ def run_one(m: Machine, src: Source) -> None:
                 raise LimitHit(f"more than {max_memo} memo entries")
             memo[len(memo)] = top()
         elif op == 0x71:  # BINPUT
+            if len(memo) >= max_memo:
+                raise LimitHit(f"more than {max_memo} memo entries")
             memo[src.byte()] = top()
         elif op == 0x72:  # LONG_BINPUT
             if len(memo) >= max_memo:

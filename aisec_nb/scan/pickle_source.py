@@ -27,6 +27,10 @@ SEEK_THRESHOLD = 64 * 1024
 """Arguments longer than this are skipped by seeking instead of read and dropped."""
 
 
+MAX_SKIP = 1 << 60
+"""No real file is this long: a larger argument length is a lie, reported as truncation."""
+
+
 class Truncated(Exception):
     """The stream ended inside an opcode or its argument."""
 
@@ -146,13 +150,19 @@ class Source:
         if n <= have:
             self._i += n
             return
+        if n > MAX_SKIP:
+            raise Truncated
         if self._seekable and n - have > SEEK_THRESHOLD:
             target = self._base + self._i + n
             self._buf = b""
             self._i = 0
             # Confirm the last skipped byte exists: seeking past the end of a file succeeds.
-            self._stream.seek(target - 1)
-            if len(self._stream.read(1)) != 1:
+            try:
+                self._stream.seek(target - 1)
+                last = self._stream.read(1)
+            except (OSError, ValueError, OverflowError):
+                last = b""
+            if len(last) != 1:
                 self._base = target
                 raise Truncated
             self._base = target

@@ -49,7 +49,25 @@ NestedScanner = Callable[[bytes, Policy, Limits, "str | None", int], "FormatScan
 """``(data, policy, limits, member, depth) -> FormatScan | None`` for payloads that are not plain
 pickles (a torch zip handed to ``torch.storage._load_from_bytes``). None means "not mine"."""
 
-_NESTED_SCANNERS: list[NestedScanner] = []
+
+
+def _by_format(
+    data: bytes, policy: Policy, limits: Limits, member: str | None, depth: int
+) -> FormatScan | None:
+    """Non-pickle payloads (a torch zip given to ``_load_from_bytes``) go to the format router."""
+    from .sniff import sniff_format
+
+    if sniff_format(data[:512]) == "pickle":
+        return None
+    try:
+        from .context import ScanContext
+        from .dispatch import scan_stream
+    except ImportError:  # pragma: no cover - the router ships with the package
+        return None
+    return scan_stream(io.BytesIO(data), ScanContext(policy, limits, depth), member)
+
+
+_NESTED_SCANNERS: list[NestedScanner] = [_by_format]
 
 
 def register_nested_scanner(scanner: NestedScanner) -> None:
