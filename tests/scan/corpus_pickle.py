@@ -164,7 +164,7 @@ def hostile_pickles(marker: Path) -> list[Case]:
              frozenset({"AISEC-PKL-002"}), "memo slot overwritten after a safe global"),
         Case("computed-name", proto(4) + call1(sglob("_codecs", "encode"), sbu("os"))
              + sbu("system") + b"\x93" + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-007", "AISEC-PKL-008"}), "STACK_GLOBAL over a computed module name"),
+             frozenset({"AISEC-PKL-007", "AISEC-PKL-008"}), "STACK_GLOBAL over a computed name"),
         Case("build-on-global", proto(4) + sglob("collections", "OrderedDict") + b"}"
              + sbu("x") + sglob("os", "system") + b"sb.",
              frozenset({"AISEC-PKL-009", "AISEC-PKL-002"}), "BUILD on an imported object (#85)"),
