@@ -1,0 +1,243 @@
+"""``check_dataframe``: every data check over one DataFrame, as one :class:`CheckResult`.
+
+Example::
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [1.0, 2.0, 2.0], "note": ["ok", "ok", "mail a@b.org"]})
+    >>> r = check_dataframe(df, name="df", project={})
+    >>> r.id, r.verdict, sorted(f.kind for f in r.findings)
+    ('data:df', 'warn', ['personal_data'])
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._version import __version__
+from ..errors import UsageError
+from ..record import CheckResult, Finding, Target, ToolInfo, utc_now
+from . import leakage, poisoning, quality
+from .findings import finding, pct, raise_severity
+from .hashing import FrameDigests, file_sha256
+from .labels import Labels, encode_labels, encode_like
+from .pii import scan_values
+from .thresholds import resolve_thresholds
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ROLES = ("training", "fine-tuning", "evaluation", "feedback")
+"""What the data is for; poisoning signs weigh more in fine-tuning and feedback data."""
+RAISED_ROLES = frozenset({"fine-tuning", "feedback"})
+MAX_SCHEMA_COLUMNS = 200
+
+
+def _require_frame(value: Any, what: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise UsageError(f"{what} must be a pandas DataFrame, found {type(value).__name__}")
+    names = [str(c) for c in value.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UsageError(f"{what} has repeated column names {repeated[:5]}; rename them first")
+    return value
+
+
+def _label_of(frame: pd.DataFrame, label: str, what: str) -> pd.Series:
+    names = [str(c) for c in frame.columns]
+    if label not in names:
+        raise UsageError(
+            f"label column {label!r} is not in {what}; its columns are {names[:10]}"
+            + (" …" if len(names) > 10 else "")
+        )
+    series: pd.Series = frame.iloc[:, names.index(label)]
+    return series
+
+
+def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[Finding], dict[str, Any]]:
+    import numpy as np
+
+    out: list[Finding] = []
+    per_column: dict[str, Any] = {}
+    truncated: list[str] = []
+    for name in d.names:
+        if d.kinds[name] not in ("string", "category[string]", "object"):
+            continue
+        codes, uniques = d.factorized(name)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        values: list[str] = []
+        weights: list[int] = []
+        budget = int(t["max_text_chars"])
+        for value, c in zip(np.asarray(uniques, dtype=object), counts):
+            if not isinstance(value, str):
+                continue
+            budget -= len(value)
+            if budget < 0:
+                truncated.append(name)
+                break
+            values.append(value)
+            weights.append(int(c))
+        hits = scan_values(values, weights, t)
+        for kind, h in hits.items():
+            code = "AISEC-DATA-S02" if h.category == "secret" else "AISEC-DATA-S01"
+            what = "credential" if h.category == "secret" else "personal data"
+            out.append(
+                finding(
+                    code,
+                    f"column {name!r}: {h.cells:,} values ({pct(h.cells / d.length)}) hold "
+                    f"{what} of kind {kind}",
+                    column=name,
+                    count=h.cells,
+                    share=h.cells / d.length,
+                    threshold=t["pii_min_count"],
+                    evidence="redacted: " + ", ".join(h.samples),
+                    severity=h.severity,
+                    pii_kind=kind,
+                )
+            )
+            per_column.setdefault(name, {})[kind] = h.cells
+    return out, {"pii": per_column, **({"pii_truncated": truncated} if truncated else {})}
+
+
+def _schema(d: FrameDigests, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for position, name in enumerate(d.names[:MAX_SCHEMA_COLUMNS]):
+        codes, uniques = d.factorized(name)
+        rows.append(
+            {
+                "name": name,
+                "dtype": str(frame.dtypes.iloc[position]),
+                "kind": d.kinds[name],
+                "missing": int((codes < 0).sum()),
+                "distinct": len(uniques),
+            }
+        )
+    return rows
+
+
+def _verdict(findings: list[Finding]) -> str:
+    severities = {f.severity for f in findings}
+    if severities & {"high", "critical"}:
+        return "fail"
+    return "warn" if severities & {"low", "medium"} else "pass"
+
+
+def check_dataframe(
+    df: pd.DataFrame,
+    *,
+    label: str | None = None,
+    test: pd.DataFrame | None = None,
+    reference: pd.DataFrame | None = None,
+    source: str | Path | None = None,
+    role: str | None = None,
+    policy: Mapping[str, Any] | None = None,
+    name: str = "dataframe",
+    project: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    """Check a DataFrame for integrity, quality, poisoning signs, leakage, personal data and secrets.
+
+    ``label`` names the target column; ``test`` is a held-out frame checked for rows shared with
+    ``df``; ``reference`` an earlier frame whose label shares ``df`` is compared with; ``source``
+    the file the frame was read from (its sha256 is recorded so evidence goes stale when the file
+    changes); ``role`` one of :data:`ROLES`; ``policy`` per-call thresholds over
+    ``[tool.aisec-nb.data]`` (or over ``project`` when given) and the shipped defaults.
+    The result's id is ``data:<name>``.
+    """
+    started = utc_now()
+    clock = time.perf_counter()
+    frame = _require_frame(df, f"data {name!r}")
+    if role is not None and role not in ROLES:
+        raise UsageError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    t = resolve_thresholds(policy, project=project)
+    y = _label_of(frame, label, f"data {name!r}") if label is not None else None
+    test_frame = _require_frame(test, "the test frame") if test is not None else None
+    ref_frame = _require_frame(reference, "the reference frame") if reference is not None else None
+    ref_y = _label_of(ref_frame, label, "the reference frame") if (
+        ref_frame is not None and label is not None
+    ) else None
+
+    d = FrameDigests(frame)
+    findings, pii_summary = _pii(d, t)
+    hidden = list(pii_summary["pii"])
+    findings += quality.missing_values(d, t)
+    findings += quality.constant_columns(d, t, skip=[label] if label else [])
+    findings += quality.mixed_types(d, t)
+    findings += quality.category_variants(d, t, hide=hidden)
+    findings += quality.duplicate_rows(d, t)
+    findings += quality.infinite_values(d, t)
+    outliers, histograms = poisoning.extreme_outliers(d, t, skip=[label] if label else [])
+    findings += outliers
+    labels: Labels | None = None
+    if y is not None and label is not None:
+        labels = encode_labels(y)
+        leaks = leakage.single_column_leakage(d, label, labels, t)
+        findings += leaks
+        leaky = [f.location.column for f in leaks if f.location and f.location.column]
+        findings += poisoning.conflicting_labels(d, label, labels)
+        findings += poisoning.label_imbalance(labels, label, t)
+        findings += poisoning.rare_value_triggers(d, label, labels, t, skip=leaky, hide=hidden)
+        if ref_y is not None:
+            findings += poisoning.label_shift(labels, encode_like(ref_y, labels), label, t)
+    if test_frame is not None:
+        findings += leakage.test_rows_in_training(d, FrameDigests(test_frame), label, t)
+    if role in RAISED_ROLES:
+        findings = [
+            f.model_copy(update={"severity": raise_severity(f.severity)})
+            if f.code.startswith("AISEC-DATA-P")
+            else f
+            for f in findings
+        ]
+
+    target: dict[str, Any] = {
+        "kind": "dataframe",
+        "name": name,
+        "shape": tuple(int(n) for n in frame.shape),
+        "content_hash": d.content_hash(),
+    }
+    if source is not None:
+        sha256, size = file_sha256(source)
+        target.update(path=str(source), sha256=sha256, size=size)
+    summary: dict[str, Any] = {
+        "rows": d.length,
+        "columns": len(d.names),
+        "content_hash_unordered": d.content_hash(ordered=False),
+        "schema": _schema(d, frame),
+        "kinds_found": sorted({str(getattr(f, "kind", f.code)) for f in findings}),
+        "histograms": dict(list(histograms.items())[:6]),
+        **pii_summary,
+    }
+    if labels is not None:
+        summary["label"] = {
+            "column": label,
+            "classes": list(labels.classes[:50]),
+            "counts": [int(c) for c in labels.counts()[:50]],
+            "binned": labels.edges is not None,
+        }
+    if test_frame is not None:
+        summary["test_shape"] = list(test_frame.shape)
+    if ref_frame is not None:
+        summary["reference_shape"] = list(ref_frame.shape)
+    parameters: dict[str, Any] = {
+        "label": label,
+        "role": role,
+        "with_test": test_frame is not None,
+        "with_reference": ref_frame is not None,
+        "thresholds": t,
+    }
+    return CheckResult(
+        id=f"data:{name}",
+        kind="data",
+        target=Target(**target),
+        verdict=_verdict(findings),  # type: ignore[arg-type]
+        findings=tuple(findings),
+        tool=ToolInfo(name="aisec-nb", version=__version__),
+        started_at=started,
+        duration_s=round(time.perf_counter() - clock, 6),
+        recorded_at=utc_now(),
+        parameters=parameters,
+        summary=summary,
+    )

@@ -1,0 +1,270 @@
+"""Personal data and credential shapes in text values: counts and redacted shapes, never values.
+
+The patterns live in ``pii_patterns.toml`` (loaded once). Scanning works on the *distinct* values of
+a column with their row counts, in two steps:
+
+1. a gate: one combined regular expression marks the values that may hold anything; with pyarrow
+   installed this runs in RE2 (linear time, no backtracking), otherwise in Python's ``re``;
+2. on the few gated values, each pattern in file order finds matches, a validator (Luhn, IBAN
+   mod-97, SSN ranges, IPv4 octets, entropy, phone digit count) keeps the real ones, and a span
+   already claimed by an earlier pattern is not counted again (a card number is not also a phone).
+
+Example::
+
+    >>> hits = scan_values(["mail me: ann@example.org", "fine"], [3, 5])
+    >>> hits["email"].cells, hits["email"].samples
+    (3, ('•••@•••.org',))
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+MAX_SAMPLES = 3
+MAX_VALUE_CHARS = 1 << 20
+"""Characters of one value looked at in step 2 (the gate reads whole values)."""
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One kind of personal data or credential (see ``pii_patterns.toml``)."""
+
+    kind: str
+    category: str
+    regex: str
+    severity: str
+    validator: str | None = None
+    keep: int = 0
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        return _compile(self.regex)
+
+
+@dataclass(frozen=True)
+class Hits:
+    """What one pattern found in one column: rows with a match and up to 3 redacted shapes."""
+
+    kind: str
+    category: str
+    severity: str
+    cells: int
+    samples: tuple[str, ...]
+
+
+@lru_cache(maxsize=64)
+def _compile(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+@lru_cache(maxsize=1)
+def load_patterns() -> tuple[Pattern, ...]:
+    """The shipped patterns, in priority order."""
+    text = resources.files("aisec_nb.data").joinpath("pii_patterns.toml").read_text("utf-8")
+    patterns = tuple(Pattern(**entry) for entry in tomllib.loads(text)["pattern"])
+    for p in patterns:
+        if p.validator is not None and p.validator not in VALIDATORS:
+            raise UsageError(f"pii_patterns.toml: {p.kind}: unknown validator {p.validator!r}")
+    return patterns
+
+
+# --- validators ----------------------------------------------------------------------------------
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum of a card number (digits only).
+
+    >>> luhn_ok("4111111111111111"), luhn_ok("4111111111111112")
+    (True, False)
+    """
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _card(text: str, _: Mapping[str, float]) -> bool:
+    digits = re.sub(r"[ -]", "", text)
+    return 13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn_ok(
+        digits
+    )
+
+
+def iban_ok(text: str) -> bool:
+    """The ISO 13616 mod-97 check of an IBAN (spaces allowed).
+
+    >>> iban_ok("GB82 WEST 1234 5698 7654 32"), iban_ok("GB82 WEST 1234 5698 7654 33")
+    (True, False)
+    """
+    compact = text.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in moved)
+    return int(number) % 97 == 1
+
+
+def _ssn(text: str, _: Mapping[str, float]) -> bool:
+    area, group, serial = text.split("-")
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def _ipv4(text: str, _: Mapping[str, float]) -> bool:
+    parts = text.split(".")
+    return all(len(p) <= 3 and int(p) <= 255 and (p == "0" or p[0] != "0") for p in parts)
+
+
+def _phone(text: str, _: Mapping[str, float]) -> bool:
+    return 9 <= sum(ch.isdigit() for ch in text) <= 15
+
+
+def shannon_bits(text: str) -> float:
+    """Shannon entropy per character of ``text``.
+
+    >>> round(shannon_bits("aabb"), 2)
+    1.0
+    """
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values()) if n else 0.0
+
+
+def _entropy(text: str, t: Mapping[str, float]) -> bool:
+    has_digit = any(ch.isdigit() for ch in text)
+    has_alpha = any(ch.isalpha() for ch in text)
+    return (
+        len(text) >= t["entropy_min_length"]
+        and has_digit
+        and has_alpha
+        and shannon_bits(text) >= t["entropy_min_bits"]
+    )
+
+
+VALIDATORS: dict[str, Any] = {
+    "luhn": _card,
+    "iban_mod97": lambda text, _: iban_ok(text),
+    "ssn": _ssn,
+    "ipv4": _ipv4,
+    "phone": _phone,
+    "entropy": _entropy,
+    "word": lambda text, _: True,
+}
+
+
+# --- redaction -----------------------------------------------------------------------------------
+
+
+def redact(pattern: Pattern, text: str) -> str:
+    """A shape of ``text`` with every letter and digit masked, bar a public prefix or e-mail TLD.
+
+    >>> redact(Pattern("aws_access_key", "secret", "", "critical", keep=4), "AKIAABCDEFGHIJKLMNOP")
+    'AKIA•••…(20 chars)'
+    """
+    if pattern.kind == "private_key":
+        return "-----BEGIN … PRIVATE KEY-----"
+    if pattern.kind == "email":
+        domain = text.rsplit("@", 1)[-1]
+        return f"•••@•••.{domain.rsplit('.', 1)[-1].lower()}"
+    head = text[: pattern.keep]
+    masked = _ALNUM.sub("•", text[pattern.keep :])
+    if len(masked) > 8:
+        return f"{head}•••…({len(text)} chars)"
+    return head + masked
+
+
+# --- scanning ------------------------------------------------------------------------------------
+
+
+def _gate(values: Sequence[str], patterns: Sequence[Pattern]) -> list[int]:
+    """Indexes of values in which any pattern may match."""
+    combined = "|".join(f"(?:{p.regex})" for p in patterns)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is installed wherever the tests run
+        gate = _compile(combined)
+        return [i for i, v in enumerate(values) if gate.search(v)]
+    mask = pc.match_substring_regex(pa.array(values, type=pa.large_string()), combined)
+    flags = mask.fill_null(False).to_numpy(zero_copy_only=False)
+    return [int(i) for i in flags.nonzero()[0]]
+
+
+def _boundary_ok(value: str, start: int, end: int) -> bool:
+    # A match inside a longer run of letters/digits is a fragment of something else.
+    before = value[start - 1] if start > 0 else ""
+    after = value[end] if end < len(value) else ""
+    return not (before.isalnum() and value[start].isalnum()) and not (
+        after.isalnum() and value[end - 1].isalnum()
+    )
+
+
+def scan_values(
+    values: Sequence[str],
+    counts: Sequence[int],
+    thresholds: Mapping[str, float] | None = None,
+    patterns: Sequence[Pattern] | None = None,
+) -> dict[str, Hits]:
+    """Find personal data and credentials in distinct ``values`` seen ``counts`` times each.
+
+    Returns, per kind found, the number of rows with at least one valid match and up to
+    :data:`MAX_SAMPLES` redacted shapes.
+    """
+    from .thresholds import default_thresholds
+
+    t = thresholds or default_thresholds()
+    pats = tuple(patterns or load_patterns())
+    cells: dict[str, int] = {}
+    samples: dict[str, list[str]] = {}
+    for index in _gate(values, pats):
+        value = values[index][:MAX_VALUE_CHARS]
+        claimed: list[tuple[int, int]] = []
+        for p in pats:
+            check = VALIDATORS.get(p.validator or "word")
+            hit = False
+            for m in p.compiled.finditer(value):
+                start, end = m.span()
+                if p.kind != "email" and not _boundary_ok(value, start, end):
+                    continue
+                if any(start < e and s < end for s, e in claimed):
+                    continue
+                if check is not None and not check(m.group(), t):
+                    continue
+                claimed.append((start, end))
+                if not hit:
+                    hit = True
+                    shown = samples.setdefault(p.kind, [])
+                    shape = redact(p, m.group())
+                    if len(shown) < MAX_SAMPLES and shape not in shown:
+                        shown.append(shape)
+            if hit:
+                cells[p.kind] = cells.get(p.kind, 0) + int(counts[index])
+    by_kind = {p.kind: p for p in pats}
+    return {
+        kind: Hits(
+            kind,
+            by_kind[kind].category,
+            by_kind[kind].severity,
+            n,
+            tuple(samples.get(kind, ())),
+        )
+        for kind, n in cells.items()
+        if n >= t.get("pii_min_count", 1)
+    }

@@ -1,0 +1,89 @@
+"""Thresholds of the data checks: shipped defaults, then ``[tool.aisec-nb.data]``, then per call.
+
+The defaults live in ``thresholds.toml`` next to this module (loaded once). Every key is a number;
+an unknown key or a value of the wrong type is a :class:`~aisec_nb.errors.UsageError` naming the
+key and where it came from.
+
+Example::
+
+    >>> t = resolve_thresholds({"outlier_z": 8}, project={})
+    >>> t["outlier_z"], t["missing_share"]
+    (8.0, 0.05)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+_SHARES = frozenset(
+    {
+        "missing_share",
+        "near_constant_share",
+        "duplicate_share",
+        "mixed_type_min_share",
+        "outlier_max_share",
+        "label_min_share",
+        "label_shift_tvd",
+        "trigger_max_share",
+        "trigger_purity",
+        "test_overlap_share",
+        "leak_score",
+    }
+)
+"""Keys whose values must lie in [0, 1]."""
+
+
+@lru_cache(maxsize=1)
+def default_thresholds() -> dict[str, float]:
+    """The shipped defaults (a fresh copy is returned by :func:`resolve_thresholds`)."""
+    text = resources.files("aisec_nb.data").joinpath("thresholds.toml").read_text("utf-8")
+    return {k: float(v) for k, v in tomllib.loads(text).items()}
+
+
+def _merge(base: dict[str, float], extra: Mapping[str, Any], origin: str) -> None:
+    for key, value in extra.items():
+        if key not in base:
+            known = ", ".join(sorted(base))
+            raise UsageError(f"{origin}: unknown data threshold {key!r}; known: {known}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise UsageError(f"{origin}: {key} must be a number, found {value!r}")
+        number = float(value)
+        if number != number or number < 0 or (key in _SHARES and number > 1):
+            bound = "between 0 and 1" if key in _SHARES else "0 or more"
+            raise UsageError(f"{origin}: {key} must be {bound}, found {value!r}")
+        base[key] = number
+
+
+def resolve_thresholds(
+    policy: Mapping[str, Any] | None = None,
+    *,
+    project: Mapping[str, Any] | None = None,
+    start: Path | None = None,
+) -> dict[str, float]:
+    """Defaults, overridden by the project's ``[tool.aisec-nb.data]`` and then by ``policy``.
+
+    ``project`` replaces the lookup of ``pyproject.toml`` (from ``start``, default the current
+    folder) when given.
+    """
+    merged = dict(default_thresholds())
+    if project is None:
+        from ..config import section
+
+        project = section("data", start)
+    _merge(merged, project, "[tool.aisec-nb.data]")
+    _merge(merged, policy or {}, "policy")
+    return merged
+
+
