@@ -82,6 +82,8 @@ class HashingReader(io.RawIOBase):
         view = memoryview(buffer).cast("B")
         if self._pos > self._hashed:
             self._hash_to(self._pos)
+            if self._pos > self._hashed:
+                return 0  # sought past the end of the file
         self._raw_at(self._pos)
         n = self._raw.readinto(view)  # type: ignore[attr-defined]
         n = n or 0

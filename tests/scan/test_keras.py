@@ -1,0 +1,51 @@
+"""Keras config rules at any depth."""
+
+from __future__ import annotations
+
+import json
+
+from aisec_nb.scan.keras import keras_config_findings, scan_keras_config
+from tests.scan.corpus_formats import marshalled_lambda
+
+
+def _codes(config: object) -> list[str]:
+    return sorted(f.code for f in keras_config_findings(config))
+
+
+def test_plain_keras_config_is_clean() -> None:
+    cfg = {"module": "keras", "class_name": "Sequential", "config": {"layers": [
+        {"module": "keras.layers", "class_name": "Dense", "config": {"units": 2},
+         "registered_name": None}]}}
+    assert _codes(cfg) == []
+
+
+def test_lambda_nested_deep_inside_a_submodel() -> None:
+    inner = {"class_name": "Lambda", "module": "keras.layers", "config": {}}
+    cfg: dict[str, object] = {"class_name": "Functional", "config": {"layers": [inner]}}
+    for _ in range(30):
+        cfg = {"class_name": "Functional", "module": "keras", "config": {"layers": [cfg]}}
+    (finding,) = keras_config_findings(cfg)
+    assert finding.code == "AISEC-KER-001"
+    assert finding.location is not None and finding.location.path.count("layers[0]") == 31
+
+
+def test_marshalled_code_anywhere_is_critical() -> None:
+    cfg = {"deep": [{"x": marshalled_lambda()}]}
+    (finding,) = keras_config_findings(cfg)
+    assert (finding.code, finding.severity) == ("AISEC-KER-002", "critical")
+
+
+def test_module_outside_keras_and_custom_objects() -> None:
+    cfg = {"module": "keras.layers", "class_name": "Dense", "config": {
+        "kernel_initializer": {"module": "keras_hub.layers", "class_name": "X"},
+        "activation": {"module": "os", "class_name": "function", "config": "system"},
+        "bias": {"module": "keras_evil", "class_name": "Y"}},
+        "registered_name": "MyPkg>Custom"}
+    assert _codes(cfg) == ["AISEC-KER-003", "AISEC-KER-003", "AISEC-KER-005"]
+
+
+def test_invalid_and_deep_json_is_an_error_not_a_crash() -> None:
+    assert [f.code for f in scan_keras_config(b"{nope").findings] == ["AISEC-KER-004"]
+    deep = scan_keras_config(("[" * 200_000 + "]" * 200_000).encode())
+    assert not deep.complete and [f.code for f in deep.findings] == ["AISEC-KER-004"]
+    assert scan_keras_config(json.dumps({"a": 1}).encode()).complete

@@ -1,0 +1,43 @@
+"""SavedModel op listing and rules."""
+
+from __future__ import annotations
+
+import io
+
+from aisec_nb.scan.savedmodel import scan_savedmodel
+from tests.scan.corpus_formats import SAVER, node_def, saved_model
+
+
+def test_benign_graph_with_saver_functions_is_clean() -> None:
+    blob = saved_model([node_def("x", "Placeholder"), node_def("y", "MatMul")], SAVER)
+    result = scan_savedmodel(io.BytesIO(blob))
+    assert result.findings == ()
+    assert result.details["ops"]["SaveV2"] == 1
+    assert result.details["tags"] == ["serve"]
+
+
+def test_file_and_python_ops_are_findings_with_their_path() -> None:
+    blob = saved_model([node_def("r", "ReadFile")],
+                       {"__inference_call_9": [node_def("m", "MatchingFiles"),
+                                               node_def("p", "EagerPyFunc")]})
+    found = {(f.code, f.severity, f.location.path if f.location else None)
+             for f in scan_savedmodel(io.BytesIO(blob)).findings}
+    assert found == {
+        ("AISEC-TF-001", "high", "meta_graphs[0].graph_def.r"),
+        ("AISEC-TF-001", "high", "meta_graphs[0].library.__inference_call_9.m"),
+        ("AISEC-TF-002", "critical", "meta_graphs[0].library.__inference_call_9.p"),
+    }
+
+
+def test_printv2_to_stderr_is_fine_to_a_file_is_not() -> None:
+    ok = saved_model([node_def("p", "PrintV2", {"output_stream": "stderr"})])
+    bad = saved_model([node_def("p", "PrintV2", {"output_stream": "file:///tmp/x"})])
+    assert scan_savedmodel(io.BytesIO(ok)).findings == ()
+    assert [f.code for f in scan_savedmodel(io.BytesIO(bad)).findings] == ["AISEC-TF-003"]
+
+
+def test_truncated_savedmodel_is_not_complete() -> None:
+    blob = saved_model([node_def("x", "Placeholder")])
+    result = scan_savedmodel(io.BytesIO(blob[:-3]))
+    assert not result.complete
+    assert [f.code for f in result.findings] == ["AISEC-SCAN-002"]
