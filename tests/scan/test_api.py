@@ -1,0 +1,82 @@
+"""scan_path: record contents, expected digests, verdict rules, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from aisec_nb.errors import UnreadableInputError, UsageError
+from aisec_nb.record import Finding
+from aisec_nb.scan import scan_path
+from aisec_nb.scan.api import verdict_of
+from aisec_nb.scan.policy import load_policy
+
+
+def test_record_holds_format_policy_and_limits(tmp_path: Path) -> None:
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps({"w": [1.0]}, protocol=4))
+    result = scan_path(path, policy=load_policy(["mylib.layers.Custom"]))
+    assert result.id == f"model:{path}"
+    assert result.target.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert result.summary["format"] == "pickle"
+    # Parsed once, plus the first bytes read again to name the format.
+    assert path.stat().st_size <= result.summary["bytes_parsed"] <= 2 * path.stat().st_size
+    assert result.parameters["policy"]["user_allow"] == ["mylib.layers.Custom"]
+    assert result.parameters["limits"]["max_depth"] == 16
+
+
+def test_expected_digest(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text("{}")
+    good = hashlib.sha256(b"{}").hexdigest()
+    assert scan_path(path, expect_sha256=good.upper()).verdict == "pass"
+    bad = scan_path(path, expect_sha256="0" * 64)
+    assert bad.verdict == "fail"
+    assert [f.code for f in bad.findings] == ["AISEC-HASH-001"]
+    with pytest.raises(UsageError, match="64 hexadecimal"):
+        scan_path(path, expect_sha256="xyz")
+
+
+def test_missing_path_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInputError, match="no such file"):
+        scan_path(tmp_path / "nope.pt")
+
+
+def test_unknown_format_is_an_error_never_a_pass(tmp_path: Path) -> None:
+    path = tmp_path / "weights.pt"
+    path.write_bytes(bytes(range(200, 256)) * 4)
+    result = scan_path(path)
+    assert result.verdict == "error"
+    assert [f.code for f in result.findings] == ["AISEC-SCAN-001"]
+
+
+def test_zip_members_name_their_formats(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.json", "{}")
+        z.writestr("b.pkl", pickle.dumps(1, protocol=2))
+    path = tmp_path / "x.zip"
+    path.write_bytes(buf.getvalue())
+    result = scan_path(path)
+    assert result.verdict == "pass"
+    assert [(m["name"], m["format"]) for m in result.summary["details"]["listed"]] == [
+        ("a.json", "json"), ("b.pkl", "pickle")]
+
+
+def _f(code: str, severity: str) -> Finding:
+    return Finding(code=code, severity=severity, message="m")  # type: ignore[arg-type]
+
+
+def test_verdict_rules() -> None:
+    assert verdict_of([], True) == "pass"
+    assert verdict_of([_f("X", "info")], True) == "pass"
+    assert verdict_of([_f("X", "info")], False) == "error"
+    assert verdict_of([_f("X", "medium")], True) == "warn"
+    assert verdict_of([_f("X", "high")], False) == "fail"
+    assert verdict_of([_f("AISEC-SCAN-001", "high")], True) == "error"
+    assert verdict_of([_f("AISEC-SCAN-001", "high"), _f("Y", "critical")], False) == "fail"
