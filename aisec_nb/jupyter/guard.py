@@ -1,0 +1,101 @@
+"""``%aisec guard on|off|status|allow``: scan files before this kernel's loaders unpickle them.
+
+While the guard is on, ``pickle.load(s)``, ``torch.load``, ``joblib.load``,
+``numpy.load(allow_pickle=True)`` and ``keras.models.load_model`` scan their input first and raise
+:class:`~aisec_nb.errors.GuardRefusal` unless the scan passes. Every refusal and every override
+(``%aisec guard allow PATH --reason ...`` or ``safe_load(..., accept_risk=...)``) is displayed and
+recorded in the notebook as a ``guard:<file>`` check. Example cell::
+
+    %aisec guard on
+    model = torch.load("downloaded.pt")   # refused if the file can run code
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..scan import guard as core
+
+HELP = (
+    "guard pickle/torch/joblib/numpy/keras loaders in this kernel: scan first, refuse unless clean"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "action",
+        choices=["on", "off", "status", "allow"],
+        help="switch the guard on or off, show it, or allow one file's content",
+    )
+    parser.add_argument("path", nargs="?", help="with 'allow': the file to load despite its scan")
+    parser.add_argument("--reason", default="", help="with 'allow': why (recorded)")
+
+
+def record_event(event: core.GuardEvent) -> None:
+    """Show a refusal or override and record it as a ``guard:<file>`` check."""
+    from ..transport import check_fragment, plain_summary
+    from .html import check_result_html
+    from .session import publish
+
+    result = event.result
+    parameters = dict(result.parameters)
+    parameters.update(action=event.action, loader=event.loader)
+    if event.reason is not None:
+        parameters["reason"] = event.reason
+    recorded = result.model_copy(
+        update={"id": f"guard:{event.label}", "kind": "guard", "parameters": parameters}
+    )
+    if event.action == "override":
+        headline = (
+            f"aisec guard: {event.label} allowed despite verdict {result.verdict!r} "
+            f"(reason: {event.reason})"
+        )
+    else:
+        headline = f"aisec guard: refused to load {event.label} (verdict {result.verdict!r})"
+    from ..transport import escape
+
+    publish(
+        check_fragment(recorded),
+        html_text=check_result_html(recorded, f"<p><b>{escape(headline)}</b></p>"),
+        plain_text=f"{headline}\n{plain_summary(recorded)}",
+    )
+
+
+core.add_listener(record_event)
+
+
+def switch_off() -> None:
+    """Restore the loaders (used when the extension is unloaded)."""
+    core.switch_off()
+
+
+def _status() -> str:
+    if not core.is_on():
+        return "aisec guard: off"
+    names = ", ".join(core.patched()) or "none yet"
+    return f"aisec guard: on; guarded now: {names} (torch/joblib/keras are guarded when imported)"
+
+
+def run(args: argparse.Namespace, shell: Any) -> None:
+    from ..errors import UsageError
+
+    if args.action != "allow" and args.path is not None:
+        raise UsageError(f"%aisec guard {args.action} takes no path")
+    if args.action == "on":
+        core.add_listener(record_event)
+        core.switch_on()
+    elif args.action == "off":
+        core.switch_off()
+    elif args.action == "allow":
+        if args.path is None:
+            raise UsageError("%aisec guard allow needs the PATH of the file to allow")
+        if not args.reason.strip():
+            raise UsageError("%aisec guard allow: --reason is required and is recorded")
+        result = core.trust(args.path, args.reason)
+        print(
+            f"aisec guard: {args.path} (sha256 {result.target.sha256}) may be loaded; "
+            "this override is recorded"
+        )
+        return
+    print(_status())
