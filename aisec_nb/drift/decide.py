@@ -161,7 +161,7 @@ def _column_settings(spec: Any, where: str) -> ColumnSettings:
 def load_config(overrides: Mapping[str, Any] | None = None, *, use_project: bool = True
                 ) -> DriftConfig:
     """Defaults, then the project's ``[tool.aisec-nb.drift]``, then ``overrides``."""
-    base = {k: v for k, v in _defaults().items() if k != "thresholds"}
+    base = {k: v for k, v in _defaults().items() if k not in ("thresholds", "categories")}
     base["thresholds"] = dict(_defaults()["thresholds"])
     base["columns"] = {}
     if use_project:

@@ -21,7 +21,10 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -120,8 +123,28 @@ def quantile_edges(finite: np.ndarray[Any, Any], bins: int) -> tuple[float, ...]
     return tuple(float(v) for v in np.unique(picked))
 
 
+@lru_cache(maxsize=1)
+def _redaction() -> tuple[int, re.Pattern[str]]:
+    from .decide import _defaults
+
+    table = _defaults()["categories"]
+    return int(table["max_clear_length"]), re.compile("|".join(table["redact_patterns"]))
+
+
+def category_key(text: str) -> str:
+    """How a category is named in a profile: itself, or a digest when it may be personal.
+
+    >>> category_key("premium"), category_key("alice@example.com")
+    ('premium', '#ff8d9819fc0e')
+    """
+    limit, pattern = _redaction()
+    if len(text) <= limit and not pattern.search(text):
+        return text
+    return "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 def string_counts(series: pd.Series[Any], limit: int) -> dict[str, int] | None:
-    """Counts per value (as text) of a column, or ``None`` when it has more than ``limit``.
+    """Counts per category key of a column, or ``None`` when it has more than ``limit`` values.
 
     Distinctness is that of the values themselves; values that print alike share a count.
     A prefix with too many distinct values settles it without counting the whole column.
@@ -138,7 +161,8 @@ def string_counts(series: pd.Series[Any], limit: int) -> dict[str, int] | None:
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
     table: dict[str, int] = {}
     for value, n in zip(uniques, counts, strict=True):
-        table[str(value)] = table.get(str(value), 0) + int(n)
+        key = category_key(str(value))
+        table[key] = table.get(key, 0) + int(n)
     return table
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from .layout import ColumnLayout, Kind, layout_of, ordinal_values
+from .layout import ColumnLayout, Kind, category_key, layout_of, ordinal_values
 
 if TYPE_CHECKING:
     import numpy as np
@@ -233,7 +233,7 @@ class Encoded:
     factor: np.ndarray[Any, Any] | None = None
     """per row, the index of its value in ``uniques`` (-1 missing; categorical kinds)."""
     uniques: np.ndarray[Any, Any] | None = None
-    """the distinct values as text, for naming unseen categories."""
+    """the distinct values as category keys (digests for personal-looking ones)."""
 
     def text(self, pos: int) -> str:
         """The value of row ``pos`` as text (categorical kinds)."""
@@ -268,7 +268,7 @@ def encode_column(series: pd.Series[Any], layout: ColumnLayout) -> Encoded:
         return Encoded(layout, codes.astype(np.int64, copy=False), values=values)
     # Factorising first means only the distinct values are turned into text and looked up.
     factor, raw = pd.factorize(series)
-    uniques = np.array([str(v) for v in raw], dtype=object)
+    uniques = np.array([category_key(str(v)) for v in raw], dtype=object)
     lookup = pd.Index(layout.categories, dtype="object").get_indexer(pd.Index(uniques))
     lookup = np.append(np.where(lookup < 0, nb - 1, lookup), nb).astype(np.int64)
     codes = lookup[factor]  # factor -1 (missing) picks the appended ``nb``

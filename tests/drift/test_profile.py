@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import aisec_nb
 from aisec_nb.drift import Profile, build_profile, merge_profiles
+from aisec_nb.drift.layout import category_key
 from aisec_nb.drift.partitioned import FramePartitions, build_profile_partitioned
 from aisec_nb.drift.profile import count_frame
 from aisec_nb.errors import UsageError
@@ -120,3 +122,18 @@ def test_merging_profiles_of_different_layouts_is_refused() -> None:
     b = build_profile(pd.DataFrame({"x": [5.0, 6.0, 7.0]}), bins=2)
     with pytest.raises(UsageError, match="different layouts"):
         merge_profiles([a, b])
+
+
+def test_personal_looking_categories_are_kept_as_digests() -> None:
+    emails = [f"user{i}@example.com" for i in range(30)]
+    ref = pd.DataFrame({"who": emails * 10, "tier": ["gold", "silver"] * 150})
+    profile = build_profile(ref)
+    text = json.dumps(profile.to_dict())
+    assert "@" not in text and "example" not in text
+    assert profile.column("tier").layout.categories == ("gold", "silver")
+    assert all(c.startswith("#") and len(c) == 13 for c in profile.column("who").layout.categories)
+    # digests still count and match: the same people are not "unseen", a new one is
+    live = pd.DataFrame({"who": [*emails[:5], "mallory@evil.example"], "tier": ["gold"] * 6})
+    report = aisec_nb.compare_to_profile(profile, live)
+    assert report.column("who").unseen_top == ((category_key("mallory@evil.example"), 1),)
+    assert "mallory" not in json.dumps(report.to_payload())
