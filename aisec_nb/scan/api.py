@@ -116,7 +116,7 @@ def scan_path(
     started = utc_now()
     clock = time.perf_counter()
     if not p.exists() and not p.is_symlink():
-        raise UnreadableInputError(given, "no such file or folder")
+        raise UnreadableInputError(given, "no such file")
     used = _policy(policy, p)
     ctx = ScanContext(policy=used, limits=limits, folder=p.parent, file=p)
     if p.is_dir():

@@ -146,8 +146,8 @@ def _accept_external_data(scans: dict[str, FormatScan]) -> None:
     for rel, scan in list(scans.items()):
         if scan.format != "tf-savedmodel":
             continue
-        base = str(PurePosixPath(rel).parent)
-        prefix = "" if base == "." else base + "/"
+        parent = str(PurePosixPath(rel).parent)
+        prefix = "" if parent == "." else parent + "/"
         for other, found in list(scans.items()):
             if (_TF_VARIABLES.match(other[len(prefix):]) and other.startswith(prefix)
                     and found.format in _RAW_LOOKING and not _has_callables(found)):

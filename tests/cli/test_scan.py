@@ -34,7 +34,7 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, str(odd))
     assert code == 2 and "AISEC-SCAN-001" in out
     code, _, err = _run(capsys, str(clean), str(tmp_path / "missing.pt"))
-    assert code == 2 and "missing.pt: no such file or folder" in err
+    assert code == 2 and "missing.pt: no such file" in err
     assert _run(capsys, str(evil), str(tmp_path / "missing.pt"))[0] == 1
     assert not (tmp_path / "PAYLOAD_RAN").exists()
 

@@ -37,9 +37,8 @@ def test_real_file_details(sample: bytes) -> None:
 def _tmp(sample: bytes) -> str:
     import tempfile
 
-    f = tempfile.NamedTemporaryFile(suffix=".gguf", delete=False)
-    f.write(sample)
-    f.close()
+    with tempfile.NamedTemporaryFile(suffix=".gguf", delete=False) as f:
+        f.write(sample)
     return f.name
 
 
