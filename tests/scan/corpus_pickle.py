@@ -101,130 +101,350 @@ def hostile_pickles(marker: Path) -> list[Case]:
     return [
         # Direct payloads, every protocol (pickled via __reduce__, which returns a tuple only).
         *(
-            Case(f"direct-p{p}", _reduce_payload(marker, p), frozenset({"AISEC-PKL-002"}),
-                 "direct os.system")
+            Case(
+                f"direct-p{p}",
+                _reduce_payload(marker, p),
+                frozenset({"AISEC-PKL-002"}),
+                "direct os.system",
+            )
             for p in range(6)
         ),
-        Case("global-text", glob("os", "system") + b"(" + s0 + b"tR.",
-             frozenset({"AISEC-PKL-002"}), "direct, protocol 0 text"),
-        Case("py2-builtin-eval", glob("__builtin__", "eval") + b"(" + s0 + b"tR.",
-             frozenset({"AISEC-PKL-001"}), "Python 2 name mapped by fix_imports"),
-        Case("subprocess", proto(2) + glob("subprocess", "check_output") + b"(" + s0 + b"tR.",
-             frozenset({"AISEC-PKL-002"}), "direct subprocess"),
+        Case(
+            "global-text",
+            glob("os", "system") + b"(" + s0 + b"tR.",
+            frozenset({"AISEC-PKL-002"}),
+            "direct, protocol 0 text",
+        ),
+        Case(
+            "py2-builtin-eval",
+            glob("__builtin__", "eval") + b"(" + s0 + b"tR.",
+            frozenset({"AISEC-PKL-001"}),
+            "Python 2 name mapped by fix_imports",
+        ),
+        Case(
+            "subprocess",
+            proto(2) + glob("subprocess", "check_output") + b"(" + s0 + b"tR.",
+            frozenset({"AISEC-PKL-002"}),
+            "direct subprocess",
+        ),
         # 1. Blocklist gaps: string-to-callable and code-running helpers nobody listed.
-        Case("pkgutil-resolve", proto(4) + call1(sglob("pkgutil", "resolve_name"),
-                                                 sbu("os:system")) + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-003", "AISEC-PKL-008"}), "pkgutil.resolve_name universal"),
-        Case("importlib", proto(4) + glob("importlib", "import_module") + sbu("os") + b"\x85R"
-             + b"0N.", frozenset({"AISEC-PKL-003"}), "importlib chain"),
-        Case("collect-env", proto(4) + call1(sglob("torch.utils.collect_env", "run"),
-                                             sbu(cmd)) + b".",
-             frozenset({"AISEC-PKL-002"}), "torch.utils.collect_env.run"),
-        Case("spawnv-passfds", proto(4) + call1(sglob("multiprocessing.util", "spawnv_passfds"),
-                                                sbu("/bin/sh")) + b".",
-             frozenset({"AISEC-PKL-002"}), "multiprocessing.util.spawnv_passfds"),
-        Case("read-csv", proto(4) + call1(sglob("pandas", "read_csv"),
-                                          sbu("http://127.0.0.1:9/x.csv")) + b".",
-             frozenset({"AISEC-PKL-005"}), "pandas.read_csv exfiltration"),
-        Case("uuid-popen", proto(4) + call1(sglob("uuid", "_get_command_stdout"), sbu("sh"))
-             + b".", frozenset({"AISEC-PKL-002"}), "uuid private helper"),
-        Case("runpy", proto(4) + call1(sglob("runpy", "_run_code"), sbu("pass")) + b".",
-             frozenset({"AISEC-PKL-001"}), "runpy (fickling GHSA list)"),
-        Case("cprofile", proto(4) + call1(sglob("cProfile", "run"), sbu("pass")) + b".",
-             frozenset({"AISEC-PKL-001"}), "cProfile.run"),
-        Case("pty", proto(4) + call1(sglob("pty", "spawn"), sbu("/bin/true")) + b".",
-             frozenset({"AISEC-PKL-002"}), "pty.spawn"),
-        Case("ctypes", proto(4) + call1(sglob("ctypes", "CDLL"), sbu("libc.so.6")) + b".",
-             frozenset({"AISEC-PKL-001"}), "ctypes"),
-        Case("pydoc-pipepager", proto(4) + call1(sglob("pydoc", "pipepager"), sbu("x")) + b".",
-             frozenset({"AISEC-PKL-001"}), "pydoc.pipepager"),
-        Case("interpreters", proto(4) + call1(sglob("_interpreters", "run_string"), sbu("x"))
-             + b".", frozenset({"AISEC-PKL-001"}), "_interpreters"),
+        Case(
+            "pkgutil-resolve",
+            proto(4)
+            + call1(sglob("pkgutil", "resolve_name"), sbu("os:system"))
+            + sbu(cmd)
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-003", "AISEC-PKL-008"}),
+            "pkgutil.resolve_name universal",
+        ),
+        Case(
+            "importlib",
+            proto(4) + glob("importlib", "import_module") + sbu("os") + b"\x85R" + b"0N.",
+            frozenset({"AISEC-PKL-003"}),
+            "importlib chain",
+        ),
+        Case(
+            "collect-env",
+            proto(4) + call1(sglob("torch.utils.collect_env", "run"), sbu(cmd)) + b".",
+            frozenset({"AISEC-PKL-002"}),
+            "torch.utils.collect_env.run",
+        ),
+        Case(
+            "spawnv-passfds",
+            proto(4)
+            + call1(sglob("multiprocessing.util", "spawnv_passfds"), sbu("/bin/sh"))
+            + b".",
+            frozenset({"AISEC-PKL-002"}),
+            "multiprocessing.util.spawnv_passfds",
+        ),
+        Case(
+            "read-csv",
+            proto(4) + call1(sglob("pandas", "read_csv"), sbu("http://127.0.0.1:9/x.csv")) + b".",
+            frozenset({"AISEC-PKL-005"}),
+            "pandas.read_csv exfiltration",
+        ),
+        Case(
+            "uuid-popen",
+            proto(4) + call1(sglob("uuid", "_get_command_stdout"), sbu("sh")) + b".",
+            frozenset({"AISEC-PKL-002"}),
+            "uuid private helper",
+        ),
+        Case(
+            "runpy",
+            proto(4) + call1(sglob("runpy", "_run_code"), sbu("pass")) + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "runpy (fickling GHSA list)",
+        ),
+        Case(
+            "cprofile",
+            proto(4) + call1(sglob("cProfile", "run"), sbu("pass")) + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "cProfile.run",
+        ),
+        Case(
+            "pty",
+            proto(4) + call1(sglob("pty", "spawn"), sbu("/bin/true")) + b".",
+            frozenset({"AISEC-PKL-002"}),
+            "pty.spawn",
+        ),
+        Case(
+            "ctypes",
+            proto(4) + call1(sglob("ctypes", "CDLL"), sbu("libc.so.6")) + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "ctypes",
+        ),
+        Case(
+            "pydoc-pipepager",
+            proto(4) + call1(sglob("pydoc", "pipepager"), sbu("x")) + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "pydoc.pipepager",
+        ),
+        Case(
+            "interpreters",
+            proto(4) + call1(sglob("_interpreters", "run_string"), sbu("x")) + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "_interpreters",
+        ),
         # 2. Exact-name matching: a submodule of a dangerous package.
-        Case("asyncio-transport", proto(4) + sglob("asyncio.unix_events",
-                                                   "_UnixSubprocessTransport") + b".",
-             frozenset({"AISEC-PKL-002"}), "CVE-2025-10157 submodule"),
-        Case("dotted-attr-chain", proto(4) + sglob("numpy", "ctypeslib.ctypes.CDLL") + b".",
-             frozenset({"AISEC-PKL-001"}), "protocol-4 dotted name through an allowed module"),
-        Case("numpy-builtins", proto(4) + sglob("numpy", "__builtins__") + b".",
-             frozenset({"AISEC-PKL-001"}), "numpy.__builtins__ (modelscan #330)"),
+        Case(
+            "asyncio-transport",
+            proto(4) + sglob("asyncio.unix_events", "_UnixSubprocessTransport") + b".",
+            frozenset({"AISEC-PKL-002"}),
+            "CVE-2025-10157 submodule",
+        ),
+        Case(
+            "dotted-attr-chain",
+            proto(4) + sglob("numpy", "ctypeslib.ctypes.CDLL") + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "protocol-4 dotted name through an allowed module",
+        ),
+        Case(
+            "numpy-builtins",
+            proto(4) + sglob("numpy", "__builtins__") + b".",
+            frozenset({"AISEC-PKL-001"}),
+            "numpy.__builtins__ (modelscan #330)",
+        ),
         # Indirection: getattr/__import__ turn strings into callables.
-        Case("getattr-import", glob("builtins", "getattr") + b"(" + glob("builtins", "__import__")
-             + b"(S'os'\ntRS'system'\ntR(" + s0 + b"tR.",
-             frozenset({"AISEC-PKL-001", "AISEC-PKL-008"}), "getattr(__import__('os'),...)"),
+        Case(
+            "getattr-import",
+            glob("builtins", "getattr")
+            + b"("
+            + glob("builtins", "__import__")
+            + b"(S'os'\ntRS'system'\ntR("
+            + s0
+            + b"tR.",
+            frozenset({"AISEC-PKL-001", "AISEC-PKL-008"}),
+            "getattr(__import__('os'),...)",
+        ),
         # 3. Memo / STACK_GLOBAL without a real stack.
-        Case("memo-names", proto(4) + sbu("os") + b"\x94" + sbu("system") + b"\x94"
-             + b"h\x00h\x01\x93" + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-002"}), "STACK_GLOBAL over memoized names"),
-        Case("put-memoize-mix", proto(4) + sbu("posix") + b"q\x05" + sbu("collections") + b"\x94"
-             + sbu("system") + b"\x94" + b"h\x05h\x01\x93" + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-002"}), "PUT/MEMOIZE mixing (picklescan #14, #22)"),
-        Case("memo-overwrite", proto(4) + sglob("collections", "OrderedDict") + b"q\x00" + b"0"
-             + sglob("os", "system") + b"q\x00" + b"0" + b"h\x00" + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-002"}), "memo slot overwritten after a safe global"),
-        Case("computed-name", proto(4) + call1(sglob("_codecs", "encode"), sbu("os"))
-             + sbu("system") + b"\x93" + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-007", "AISEC-PKL-008"}), "STACK_GLOBAL over a computed name"),
-        Case("build-on-global", proto(4) + sglob("collections", "OrderedDict") + b"}"
-             + sbu("x") + sglob("os", "system") + b"sb.",
-             frozenset({"AISEC-PKL-009", "AISEC-PKL-002"}), "BUILD on an imported object (#85)"),
-        Case("build-dunder", proto(4) + sglob("collections", "OrderedDict") + b")R}"
-             + sbu("__class__") + b"Nsb.", frozenset({"AISEC-PKL-009"}),
-             "BUILD state reaching interpreter internals"),
+        Case(
+            "memo-names",
+            proto(4)
+            + sbu("os")
+            + b"\x94"
+            + sbu("system")
+            + b"\x94"
+            + b"h\x00h\x01\x93"
+            + sbu(cmd)
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-002"}),
+            "STACK_GLOBAL over memoized names",
+        ),
+        Case(
+            "put-memoize-mix",
+            proto(4)
+            + sbu("posix")
+            + b"q\x05"
+            + sbu("collections")
+            + b"\x94"
+            + sbu("system")
+            + b"\x94"
+            + b"h\x05h\x01\x93"
+            + sbu(cmd)
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-002"}),
+            "PUT/MEMOIZE mixing (picklescan #14, #22)",
+        ),
+        Case(
+            "memo-overwrite",
+            proto(4)
+            + sglob("collections", "OrderedDict")
+            + b"q\x00"
+            + b"0"
+            + sglob("os", "system")
+            + b"q\x00"
+            + b"0"
+            + b"h\x00"
+            + sbu(cmd)
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-002"}),
+            "memo slot overwritten after a safe global",
+        ),
+        Case(
+            "computed-name",
+            proto(4)
+            + call1(sglob("_codecs", "encode"), sbu("os"))
+            + sbu("system")
+            + b"\x93"
+            + sbu(cmd)
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-007", "AISEC-PKL-008"}),
+            "STACK_GLOBAL over a computed name",
+        ),
+        Case(
+            "build-on-global",
+            proto(4)
+            + sglob("collections", "OrderedDict")
+            + b"}"
+            + sbu("x")
+            + sglob("os", "system")
+            + b"sb.",
+            frozenset({"AISEC-PKL-009", "AISEC-PKL-002"}),
+            "BUILD on an imported object (#85)",
+        ),
+        Case(
+            "build-dunder",
+            proto(4) + sglob("collections", "OrderedDict") + b")R}" + sbu("__class__") + b"Nsb.",
+            frozenset({"AISEC-PKL-009"}),
+            "BUILD state reaching interpreter internals",
+        ),
         # INST / OBJ / NEWOBJ / NEWOBJ_EX
         Case("inst", b"(" + s0 + b"ios\nsystem\n.", frozenset({"AISEC-PKL-002"}), "INST"),
         Case("obj", b"(" + glob("os", "system") + s0 + b"o.", frozenset({"AISEC-PKL-002"}), "OBJ"),
-        Case("obj-popped", b"(" + glob("os", "system") + s0 + b"o0N.",
-             frozenset({"AISEC-PKL-002"}), "OBJ result POPped (GHSA-mxhj-88fx-4pcv)"),
-        Case("newobj", proto(2) + glob("subprocess", "Popen") + b"(" + s0 + b"t\x81.",
-             frozenset({"AISEC-PKL-002"}), "NEWOBJ"),
-        Case("newobj-ex", proto(4) + sglob("subprocess", "Popen") + sbu(cmd) + b"\x85}\x92.",
-             frozenset({"AISEC-PKL-002"}), "NEWOBJ_EX"),
+        Case(
+            "obj-popped",
+            b"(" + glob("os", "system") + s0 + b"o0N.",
+            frozenset({"AISEC-PKL-002"}),
+            "OBJ result POPped (GHSA-mxhj-88fx-4pcv)",
+        ),
+        Case(
+            "newobj",
+            proto(2) + glob("subprocess", "Popen") + b"(" + s0 + b"t\x81.",
+            frozenset({"AISEC-PKL-002"}),
+            "NEWOBJ",
+        ),
+        Case(
+            "newobj-ex",
+            proto(4) + sglob("subprocess", "Popen") + sbu(cmd) + b"\x85}\x92.",
+            frozenset({"AISEC-PKL-002"}),
+            "NEWOBJ_EX",
+        ),
         # FRAME abuse and parser differentials.
-        Case("frame-straddle", proto(4) + frame(sglob("os", "system")[:-3])
-             + sglob("os", "system")[-3:] + sbu(cmd) + b"\x85R.",
-             frozenset({"AISEC-PKL-010", "AISEC-PKL-002"}), "opcode straddles a FRAME"),
-        Case("frame-nested", proto(4) + b"\x95" + struct.pack("<Q", 40) + frame(
-            sglob("os", "system") + sbu(cmd) + b"\x85R.") + b"",
-             frozenset({"AISEC-PKL-010", "AISEC-PKL-002"}), "FRAME inside a FRAME"),
-        Case("stacked", pickle.dumps({"w": [1.0]}, protocol=4) + inner,
-             frozenset({"AISEC-PKL-002"}), "payload in the second of stacked pickles"),
-        Case("broken-after-payload", inner[:-1] + b"\x85\xff\xff",
-             frozenset({"AISEC-PKL-002", "AISEC-PKL-020"}), "nullifAI: broken right after",
-             complete=False),
-        Case("truncated", inner[:-4], frozenset({"AISEC-PKL-002", "AISEC-PKL-020"}),
-             "truncated after the payload", complete=False),
-        Case("ext-code", proto(2) + b"\x82\x01" + b")R.",
-             frozenset({"AISEC-PKL-011", "AISEC-PKL-008"}),
-             "extension registry"),
-        Case("setitem-on-list", proto(2) + b"]" + b"K\x00K\x01s.", frozenset({"AISEC-PKL-014"}),
-             "SETITEM on a list (CVE-2026-24747)"),
+        Case(
+            "frame-straddle",
+            proto(4)
+            + frame(sglob("os", "system")[:-3])
+            + sglob("os", "system")[-3:]
+            + sbu(cmd)
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-010", "AISEC-PKL-002"}),
+            "opcode straddles a FRAME",
+        ),
+        Case(
+            "frame-nested",
+            proto(4)
+            + b"\x95"
+            + struct.pack("<Q", 40)
+            + frame(sglob("os", "system") + sbu(cmd) + b"\x85R.")
+            + b"",
+            frozenset({"AISEC-PKL-010", "AISEC-PKL-002"}),
+            "FRAME inside a FRAME",
+        ),
+        Case(
+            "stacked",
+            pickle.dumps({"w": [1.0]}, protocol=4) + inner,
+            frozenset({"AISEC-PKL-002"}),
+            "payload in the second of stacked pickles",
+        ),
+        Case(
+            "broken-after-payload",
+            inner[:-1] + b"\x85\xff\xff",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-020"}),
+            "nullifAI: broken right after",
+            complete=False,
+        ),
+        Case(
+            "truncated",
+            inner[:-4],
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-020"}),
+            "truncated after the payload",
+            complete=False,
+        ),
+        Case(
+            "ext-code",
+            proto(2) + b"\x82\x01" + b")R.",
+            frozenset({"AISEC-PKL-011", "AISEC-PKL-008"}),
+            "extension registry",
+        ),
+        Case(
+            "setitem-on-list",
+            proto(2) + b"]" + b"K\x00K\x01s.",
+            frozenset({"AISEC-PKL-014"}),
+            "SETITEM on a list (CVE-2026-24747)",
+        ),
         # Nested payloads.
-        Case("nested-pickle", proto(4) + call1(sglob("pickle", "loads"), binbytes(inner)) + b".",
-             frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}), "pickle.loads(bytes)"),
-        Case("nested-base64", proto(4) + sglob("pickle", "loads")
-             + call1(sglob("base64", "b64decode"), sbu(base64.b64encode(inner).decode()))
-             + b"\x85R.", frozenset({"AISEC-PKL-002", "AISEC-PKL-001", "AISEC-PKL-006"}),
-             "pickle.loads(base64.b64decode(str))"),
-        Case("nested-zlib", proto(4) + sglob("_pickle", "loads")
-             + call1(sglob("zlib", "decompress"), binbytes(zlib.compress(inner))) + b"\x85R.",
-             frozenset({"AISEC-PKL-002", "AISEC-PKL-001", "AISEC-PKL-006"}),
-             "pickle.loads(zlib.decompress(b))"),
-        Case("nested-latin1", proto(2) + glob("pickle", "loads") + glob("_codecs", "encode")
-             + binunicode(inner.decode("latin-1")) + sbu("latin1") + b"\x86R\x85R.",
-             frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}), "pickle.loads(_codecs.encode(str))"),
-        Case("nested-marshal", proto(4) + sglob("types", "FunctionType")
-             + call1(sglob("marshal", "loads"),
-                     binbytes(marshal.dumps(compile("1", "x", "eval"))))
-             + b"}\x86R.", frozenset({"AISEC-PKL-001"}), "marshal.loads + FunctionType"),
-        Case("nested-torch-bytes", proto(2) + glob("torch.storage", "_load_from_bytes")
-             + binbytes(inner) + b"\x85R.", frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
-             "torch.storage._load_from_bytes"),
-        Case("nested-memo-first", proto(4) + binbytes(inner) + b"\x94" + b"0"
-             + sglob("pickle", "loads") + b"h\x00\x85R.",
-             frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}), "payload memoized before the loader"),
-        Case("unknown-global", proto(4) + sglob("mylib.layers", "Custom") + b")\x81.",
-             frozenset({"AISEC-PKL-006"}), "a class the allowlist does not know"),
+        Case(
+            "nested-pickle",
+            proto(4) + call1(sglob("pickle", "loads"), binbytes(inner)) + b".",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
+            "pickle.loads(bytes)",
+        ),
+        Case(
+            "nested-base64",
+            proto(4)
+            + sglob("pickle", "loads")
+            + call1(sglob("base64", "b64decode"), sbu(base64.b64encode(inner).decode()))
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001", "AISEC-PKL-006"}),
+            "pickle.loads(base64.b64decode(str))",
+        ),
+        Case(
+            "nested-zlib",
+            proto(4)
+            + sglob("_pickle", "loads")
+            + call1(sglob("zlib", "decompress"), binbytes(zlib.compress(inner)))
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001", "AISEC-PKL-006"}),
+            "pickle.loads(zlib.decompress(b))",
+        ),
+        Case(
+            "nested-latin1",
+            proto(2)
+            + glob("pickle", "loads")
+            + glob("_codecs", "encode")
+            + binunicode(inner.decode("latin-1"))
+            + sbu("latin1")
+            + b"\x86R\x85R.",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
+            "pickle.loads(_codecs.encode(str))",
+        ),
+        Case(
+            "nested-marshal",
+            proto(4)
+            + sglob("types", "FunctionType")
+            + call1(sglob("marshal", "loads"), binbytes(marshal.dumps(compile("1", "x", "eval"))))
+            + b"}\x86R.",
+            frozenset({"AISEC-PKL-001"}),
+            "marshal.loads + FunctionType",
+        ),
+        Case(
+            "nested-torch-bytes",
+            proto(2) + glob("torch.storage", "_load_from_bytes") + binbytes(inner) + b"\x85R.",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
+            "torch.storage._load_from_bytes",
+        ),
+        Case(
+            "nested-memo-first",
+            proto(4) + binbytes(inner) + b"\x94" + b"0" + sglob("pickle", "loads") + b"h\x00\x85R.",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
+            "payload memoized before the loader",
+        ),
+        Case(
+            "unknown-global",
+            proto(4) + sglob("mylib.layers", "Custom") + b")\x81.",
+            frozenset({"AISEC-PKL-006"}),
+            "a class the allowlist does not know",
+        ),
     ]
 
 
@@ -267,20 +487,40 @@ def benign_objects() -> dict[str, object]:
     x = rng.random((40, 3))
     y = (x[:, 0] > 0.5).astype(int)
     return {
-        "numpy": {"a": np.arange(10), "m": rng.random((4, 4)), "s": np.float32(1.5),
-                  "u": np.array(["ab", "c"]), "t": np.array(["2020-01-01"], dtype="M8[ns]"),
-                  "r": np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])},
-        "pandas": pd.DataFrame({"a": [1, 2], "b": ["x", "y"],
-                                "t": pd.to_datetime(["2020-01-01", "2021-01-01"]),
-                                "c": pd.Categorical(["u", "v"])}),
-        "sklearn-pipeline": Pipeline([("s", StandardScaler()), ("lr", LogisticRegression())])
-        .fit(x, y),
+        "numpy": {
+            "a": np.arange(10),
+            "m": rng.random((4, 4)),
+            "s": np.float32(1.5),
+            "u": np.array(["ab", "c"]),
+            "t": np.array(["2020-01-01"], dtype="M8[ns]"),
+            "r": np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]),
+        },
+        "pandas": pd.DataFrame(
+            {
+                "a": [1, 2],
+                "b": ["x", "y"],
+                "t": pd.to_datetime(["2020-01-01", "2021-01-01"]),
+                "c": pd.Categorical(["u", "v"]),
+            }
+        ),
+        "sklearn-pipeline": Pipeline([("s", StandardScaler()), ("lr", LogisticRegression())]).fit(
+            x, y
+        ),
         "sklearn-forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y),
         "sklearn-gb": GradientBoostingClassifier(n_estimators=3, random_state=0).fit(x, y),
-        "stdlib": [collections.OrderedDict(a=1), collections.Counter("ab"),
-                   collections.defaultdict(list), datetime.datetime(2024, 1, 1),
-                   datetime.timedelta(3), decimal.Decimal("1.1"),
-                   uuid.UUID(int=1), {1, 2}, frozenset([3]), bytearray(b"x"), complex(1, 2)],
+        "stdlib": [
+            collections.OrderedDict(a=1),
+            collections.Counter("ab"),
+            collections.defaultdict(list),
+            datetime.datetime(2024, 1, 1),
+            datetime.timedelta(3),
+            decimal.Decimal("1.1"),
+            uuid.UUID(int=1),
+            {1, 2},
+            frozenset([3]),
+            bytearray(b"x"),
+            complex(1, 2),
+        ],
     }
 
 

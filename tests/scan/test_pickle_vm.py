@@ -219,7 +219,11 @@ def test_nested_payloads_are_bounded_by_depth() -> None:
     layer = proto(4) + sglob("os", "system") + sbu("x") + b"\x85R."
     for _ in range(20):
         layer = (
-            proto(4) + sglob("pickle", "loads") + b"B" + struct.pack("<I", len(layer)) + layer
+            proto(4)
+            + sglob("pickle", "loads")
+            + b"B"
+            + struct.pack("<I", len(layer))
+            + layer
             + b"\x85R."
         )
     scan = scan_pickle_bytes(layer, policy=POLICY, limits=Limits(max_depth=5))
@@ -234,21 +238,37 @@ def test_empty_input_is_not_clean() -> None:
 
 # -- fuzzing ------------------------------------------------------------------------------------
 
-_OPS = list(b"().0123FGIJKLMNPQRSTUVXabcdeghijlopqrstu}]\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89"
-            b"\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98")
+_OPS = list(
+    b"().0123FGIJKLMNPQRSTUVXabcdeghijlopqrstu}]\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89"
+    b"\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98"
+)
 _piece = st.one_of(
     st.sampled_from(_OPS).map(lambda b: bytes([b])),
     st.binary(max_size=12),
-    st.sampled_from([b"os\n", b"system\n", b"\x8c\x02os", b"\x8c\x06system", b"\x95" + b"\x05" +
-                     b"\x00" * 7, b"S'x'\n", b"I1\n", b"\xff" * 8]),
+    st.sampled_from(
+        [
+            b"os\n",
+            b"system\n",
+            b"\x8c\x02os",
+            b"\x8c\x06system",
+            b"\x95" + b"\x05" + b"\x00" * 7,
+            b"S'x'\n",
+            b"I1\n",
+            b"\xff" * 8,
+        ]
+    ),
 )
 
 
 @given(st.lists(_piece, max_size=60).map(b"".join))
 def test_random_opcode_streams_always_return_a_scan(data: bytes) -> None:
     for single in (False, True):
-        scan = scan_pickle_bytes(data, policy=POLICY, single=single,
-                                 limits=Limits(max_pickle_ops=10_000, max_stack=10_000))
+        scan = scan_pickle_bytes(
+            data,
+            policy=POLICY,
+            single=single,
+            limits=Limits(max_pickle_ops=10_000, max_stack=10_000),
+        )
         assert scan.format in ("pickle", "joblib")
         assert not any("internal error" in f.message for f in scan.findings), data
 
@@ -260,8 +280,11 @@ _SEEDS = [
 
 @given(
     st.sampled_from(_SEEDS),
-    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255), st.sampled_from("sid")),
-             min_size=1, max_size=8),
+    st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(0, 255), st.sampled_from("sid")),
+        min_size=1,
+        max_size=8,
+    ),
 )
 def test_mutated_real_pickles_always_return_a_scan(seed: bytes, edits: list[Any]) -> None:
     data = bytearray(seed)
@@ -278,5 +301,3 @@ def test_mutated_real_pickles_always_return_a_scan(seed: bytes, edits: list[Any]
     for f in scan.findings:
         assert f.code.startswith(("AISEC-PKL-", "AISEC-JBL-"))
         assert "internal error" not in f.message, bytes(data)
-
-
