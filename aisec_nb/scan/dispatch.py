@@ -94,10 +94,12 @@ def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
 
 def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
                     member: str | None) -> FormatScan:
-    from .pickle_vm import scan_pickle_stream
+    # The joblib-aware scan is the pickle scan plus a BUILD hook that skips arrays joblib
+    # writes inline; on any other pickle it behaves exactly like the plain one.
+    from .joblib import scan_joblib_stream
 
     start = stream.tell()
-    result = scan_pickle_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
+    result = scan_joblib_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
                                 depth=ctx.depth)
     if result.complete or head[:1] == b"\x80" or not _looks_like_text(head):
         return result

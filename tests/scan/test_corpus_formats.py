@@ -78,3 +78,29 @@ def test_no_payload_ever_ran(built: tuple[Path, dict[str, Path], dict[
     for path, _, _ in bad.values():
         scan_path(path)
     assert not list(root.rglob(corpus.MARKER))
+
+
+@pytest.mark.parametrize("compress", [0, 3, ("bz2", 3), ("lzma", 3), ("xz", 3), ("gzip", 3)])
+def test_joblib_models_pass_plain_and_compressed(tmp_path: Path,
+                                                 compress: int | tuple[str, int]) -> None:
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    model = LogisticRegression().fit(rng.random((40, 3)), np.arange(40) % 2)
+    path = tmp_path / "model.joblib"
+    joblib.dump({"model": model, "big": np.arange(100_000.0)}, path, compress=compress)
+    result = scan_path(path)
+    assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
+    assert result.summary["format"].endswith("joblib")
+
+
+def test_bzip2_wrapped_payload_fails(tmp_path: Path) -> None:
+    import bz2
+
+    path = tmp_path / "model.pkl.bz2"
+    path.write_bytes(bz2.compress(corpus.evil_pickle(tmp_path)))
+    result = scan_path(path)
+    assert result.verdict == "fail"
+    assert result.summary["format"] == "bz2/pickle"
