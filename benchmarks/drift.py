@@ -60,40 +60,48 @@ def generate(n: int, seed: int, drifted: bool):  # type: ignore[no-untyped-def]
     plans = ["free", "basic", "pro", "team"]
     pw = np.array([0.5, 0.3, 0.15, 0.05])
     base = pd.Timestamp("2024-01-01")
-    df = pd.DataFrame({
-        "age": r.normal(40, 12, n).clip(18, 90).round(),
-        "income": r.lognormal(10.5, 0.5, n),
-        "balance": r.normal(5000, 2000, n),
-        "credit_score": r.normal(650, 80, n).round(),
-        "latency_ms": r.gamma(4.0, 25.0, n),
-        "score_a": r.uniform(0, 1, n),
-        "score_b": r.normal(0, 1, n),
-        "tenure_days": r.integers(0, 3650, n).astype("float64"),
-        "n_items": r.poisson(3, n).astype("int64"),
-        "amount": r.lognormal(3, 1, n),
-        "ratio": r.beta(2, 5, n),
-        "country": r.choice(countries, n, p=cw),
-        "plan": r.choice(plans, n, p=pw),
-        "channel": r.choice(["web", "app", "store"], n, p=[0.5, 0.4, 0.1]).astype(object),
-        "device": r.choice(["ios", "android", "desktop", "tablet", "tv"], n,
-                           p=[0.35, 0.35, 0.2, 0.07, 0.03]),
-        "is_active": r.random(n) < 0.7,
-        "signup_date": base - pd.to_timedelta(r.integers(0, 3 * 365 * 24, n), unit="h"),
-        "event_time": base + pd.to_timedelta(r.integers(0, 30 * 24 * 3600, n), unit="s"),
-        "comment": [f"order {i} looks fine {w}" for i, w in
-                    zip(r.integers(0, 10**9, n), r.choice(["ok", "great", "slow", "late"], n),
-                        strict=True)],
-        "user_id": [f"u{v:012d}" for v in r.integers(0, 10**12, n)],
-        "label": (r.random(n) < 0.2).astype("int64"),
-    })
+    df = pd.DataFrame(
+        {
+            "age": r.normal(40, 12, n).clip(18, 90).round(),
+            "income": r.lognormal(10.5, 0.5, n),
+            "balance": r.normal(5000, 2000, n),
+            "credit_score": r.normal(650, 80, n).round(),
+            "latency_ms": r.gamma(4.0, 25.0, n),
+            "score_a": r.uniform(0, 1, n),
+            "score_b": r.normal(0, 1, n),
+            "tenure_days": r.integers(0, 3650, n).astype("float64"),
+            "n_items": r.poisson(3, n).astype("int64"),
+            "amount": r.lognormal(3, 1, n),
+            "ratio": r.beta(2, 5, n),
+            "country": r.choice(countries, n, p=cw),
+            "plan": r.choice(plans, n, p=pw),
+            "channel": r.choice(["web", "app", "store"], n, p=[0.5, 0.4, 0.1]).astype(object),
+            "device": r.choice(
+                ["ios", "android", "desktop", "tablet", "tv"], n, p=[0.35, 0.35, 0.2, 0.07, 0.03]
+            ),
+            "is_active": r.random(n) < 0.7,
+            "signup_date": base - pd.to_timedelta(r.integers(0, 3 * 365 * 24, n), unit="h"),
+            "event_time": base + pd.to_timedelta(r.integers(0, 30 * 24 * 3600, n), unit="s"),
+            "comment": [
+                f"order {i} looks fine {w}"
+                for i, w in zip(
+                    r.integers(0, 10**9, n),
+                    r.choice(["ok", "great", "slow", "late"], n),
+                    strict=True,
+                )
+            ],
+            "user_id": [f"u{v:012d}" for v in r.integers(0, 10**12, n)],
+            "label": (r.random(n) < 0.2).astype("int64"),
+        }
+    )
     if not drifted:
         df.loc[r.random(n) < 0.03, "channel"] = None  # reference side has 3 % nulls
         return df
     # six strong drifts
     df["income"] = df["income"] * 1.5
-    df["latency_ms"] = df["latency_ms"] * 1.5                      # 50 % mean shift
-    df["balance"] = df["balance"] + 1000                           # half a standard deviation
-    pw2 = np.array([0.3, 0.3, 0.2, 0.1, 0.1])                      # new category, 10 %
+    df["latency_ms"] = df["latency_ms"] * 1.5  # 50 % mean shift
+    df["balance"] = df["balance"] + 1000  # half a standard deviation
+    pw2 = np.array([0.3, 0.3, 0.2, 0.1, 0.1])  # new category, 10 %
     df["plan"] = r.choice([*plans, "enterprise"], n, p=pw2)
     df["country"] = r.choice(countries, n, p=cw[::-1])
     df["signup_date"] = df["signup_date"] + pd.Timedelta(days=365)
@@ -159,9 +167,15 @@ def measure_ours(ref_path: str, live_path: str) -> dict[str, object]:
     outputs = render_outputs(report, None, "bench")
     size = sum(len(json.dumps(o)) for o in outputs)
     flagged = list(report.drifted)
-    return {"cpu": cpu, "wall": wall, "rss_mb": (peak - base) / 1024, "flagged": flagged,
-            "output_bytes": size, "profile_bytes": len(json.dumps(profile.to_dict())),
-            "signals": sorted({f.code for f in report.findings})}
+    return {
+        "cpu": cpu,
+        "wall": wall,
+        "rss_mb": (peak - base) / 1024,
+        "flagged": flagged,
+        "output_bytes": size,
+        "profile_bytes": len(json.dumps(profile.to_dict())),
+        "signals": sorted({f.code for f in report.findings}),
+    }
 
 
 def measure_evidently(ref_path: str, live_path: str) -> dict[str, object]:
@@ -194,8 +208,13 @@ def measure_evidently(ref_path: str, live_path: str) -> dict[str, object]:
         html = snap.get_html_str(as_iframe=False)
     except Exception:  # older/newer API: fall back to the notebook repr
         html = snap._repr_html_()
-    return {"cpu": cpu, "wall": wall, "rss_mb": (peak - base) / 1024, "flagged": flagged,
-            "output_bytes": len(html)}
+    return {
+        "cpu": cpu,
+        "wall": wall,
+        "rss_mb": (peak - base) / 1024,
+        "flagged": flagged,
+        "output_bytes": len(html),
+    }
 
 
 def run_child(python: str, tool: str, ref: Path, live: Path) -> dict[str, object]:
@@ -212,8 +231,9 @@ def ensure_evidently() -> str:
     """The venv's python, creating the venv with pip on first use."""
     python = EVIDENTLY_ENV / "bin" / "python"
     if not python.exists():
-        print("creating benchmarks/.envs/evidently (pip install evidently, pandas<3) ...",
-              flush=True)
+        print(
+            "creating benchmarks/.envs/evidently (pip install evidently, pandas<3) ...", flush=True
+        )
         subprocess.run([sys.executable, "-m", "venv", str(EVIDENTLY_ENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", *EVIDENTLY_PINS], check=True)
     return str(python)
@@ -244,8 +264,10 @@ def main() -> None:
         return
     sizes = [100_000] if args.quick else [100_000, 1_000_000]
     evid = None if args.no_evidently else ensure_evidently()
-    print(f"{'case':<22} {'tool':<10} {'cpu s':>7} {'wall s':>7} {'+RSS MB':>8} {'recall':>7} "
-          f"{'false alarms':<24} {'output B':>10}")
+    print(
+        f"{'case':<22} {'tool':<10} {'cpu s':>7} {'wall s':>7} {'+RSS MB':>8} {'recall':>7} "
+        f"{'false alarms':<24} {'output B':>10}"
+    )
     runs: list[dict[str, object]] = []
     for n in sizes:
         for kind, seeds in (("drifted", args.seeds), ("clean", args.clean_seeds)):
@@ -260,12 +282,23 @@ def main() -> None:
                     res = run_child(python, tool, ref, live)
                     found, false = score(list(res["flagged"]))  # type: ignore[call-overload]
                     recall = f"{found}/6" if kind == "drifted" else "-"
-                    print(f"{kind:<7} {n:>9,} s{seed:<3} {name:<10} {res['cpu']:>7.2f} "
-                          f"{res['wall']:>7.2f} {res['rss_mb']:>8.0f} {recall:>7} "
-                          f"{(','.join(false) or 'none'):<24} {res['output_bytes']:>10,}",
-                          flush=True)
-                    runs.append({"n": n, "kind": kind, "seed": seed, "tool": name,
-                                 "found": found, "false": len(false), **res})
+                    print(
+                        f"{kind:<7} {n:>9,} s{seed:<3} {name:<10} {res['cpu']:>7.2f} "
+                        f"{res['wall']:>7.2f} {res['rss_mb']:>8.0f} {recall:>7} "
+                        f"{(','.join(false) or 'none'):<24} {res['output_bytes']:>10,}",
+                        flush=True,
+                    )
+                    runs.append(
+                        {
+                            "n": n,
+                            "kind": kind,
+                            "seed": seed,
+                            "tool": name,
+                            "found": found,
+                            "false": len(false),
+                            **res,
+                        }
+                    )
     report(runs, sizes)
 
 
@@ -277,22 +310,27 @@ def report(runs: list[dict[str, Any]], sizes: list[int]) -> None:
         ours = [r for r in runs if r["n"] == n and r["tool"] == "aisec-nb"]
         drifted = [r for r in ours if r["kind"] == "drifted"]
         clean = [r for r in ours if r["kind"] == "clean"]
-        print(f"  {n:>9,} rows  aisec-nb: cpu {med([r['cpu'] for r in ours]):.2f} s, "
-              f"+{med([r['rss_mb'] for r in ours]):.0f} MB, recall "
-              f"{min(r['found'] for r in drifted)}/6 (worst seed), false alarms "
-              f"{sum(r['false'] for r in drifted + clean)} in {len(drifted) + len(clean)} runs "
-              f"({len(clean)} clean), output "
-              f"{med([r['output_bytes'] for r in ours]) / 1000:.0f} KB")
+        print(
+            f"  {n:>9,} rows  aisec-nb: cpu {med([r['cpu'] for r in ours]):.2f} s, "
+            f"+{med([r['rss_mb'] for r in ours]):.0f} MB, recall "
+            f"{min(r['found'] for r in drifted)}/6 (worst seed), false alarms "
+            f"{sum(r['false'] for r in drifted + clean)} in {len(drifted) + len(clean)} runs "
+            f"({len(clean)} clean), output "
+            f"{med([r['output_bytes'] for r in ours]) / 1000:.0f} KB"
+        )
         theirs = [r for r in runs if r["n"] == n and r["tool"] == "evidently"]
         if theirs:
             keys = {(r["kind"], r["seed"]) for r in theirs}
             same = [r for r in ours if (r["kind"], r["seed"]) in keys]
             ratio = med([r["cpu"] for r in theirs]) / med([r["cpu"] for r in same])
-            print(f"  {'':>9}       evidently: cpu {med([r['cpu'] for r in theirs]):.2f} s, "
-                  f"+{med([r['rss_mb'] for r in theirs]):.0f} MB, recall "
-                  f"{min((r['found'] for r in theirs if r['kind'] == 'drifted'), default=0)}/6, "
-                  f"output {med([r['output_bytes'] for r in theirs]) / 1e6:.1f} MB"
-                  f"  ->  evidently / aisec-nb CPU = {ratio:.0f}x")
+            print(
+                f"  {'':>9}       evidently: cpu {med([r['cpu'] for r in theirs]):.2f} s, "
+                f"+{med([r['rss_mb'] for r in theirs]):.0f} MB, recall "
+                f"{min((r['found'] for r in theirs if r['kind'] == 'drifted'), default=0)}/6, "
+                f"output {med([r['output_bytes'] for r in theirs]) / 1e6:.1f} MB"
+                f"  ->  evidently / aisec-nb CPU = {ratio:.0f}x"
+            )
+
 
 if __name__ == "__main__":
     main()

@@ -18,9 +18,10 @@ from typing import Any
 from ..errors import UsageError
 from ..record import Finding, Location, Verdict
 from . import stats
+from .counting import count_frame
 from .decide import DriftConfig, corrected, load_config, with_overrides
 from .ood import OODResult, redact_category, score_rows
-from .profile import ColumnProfile, Profile, build_profile, count_frame
+from .profile import ColumnProfile, Profile, build_profile
 
 CODES = {
     "drift": "AISEC-DRIFT-001",
@@ -57,12 +58,18 @@ class ColumnDrift:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "method": self.method, "threshold": self.threshold,
-            "score": _r(self.effect), "p_value": _r(self.p_value),
+            "kind": self.kind,
+            "method": self.method,
+            "threshold": self.threshold,
+            "score": _r(self.effect),
+            "p_value": _r(self.p_value),
             "p_adjusted": _r(self.p_adjusted),
-            "drift": self.drift, "scores": {k: _r(v) for k, v in self.scores.items()},
-            "missing_ref": _r(self.missing_ref), "missing_live": _r(self.missing_live),
-            "missing_signal": self.missing_signal, "unseen_share": _r(self.unseen_share),
+            "drift": self.drift,
+            "scores": {k: _r(v) for k, v in self.scores.items()},
+            "missing_ref": _r(self.missing_ref),
+            "missing_live": _r(self.missing_live),
+            "missing_signal": self.missing_signal,
+            "unseen_share": _r(self.unseen_share),
             "unseen": [[redact_category(k), v] for k, v in self.unseen_top[:5]],
             "new_infinite": self.new_infinite,
         }
@@ -130,8 +137,12 @@ def _column_scores(r: ColumnProfile, live: ColumnProfile) -> tuple[dict[str, flo
     return scores, ks_p, chi_p
 
 
-def compare_profiles(reference: Profile, live: Profile, config: DriftConfig | None = None,
-                     columns: Sequence[str] | None = None) -> DriftReport:
+def compare_profiles(
+    reference: Profile,
+    live: Profile,
+    config: DriftConfig | None = None,
+    columns: Sequence[str] | None = None,
+) -> DriftReport:
     """Decide drift per column from two profiles counted in the same layouts."""
     cfg = config or load_config()
     wanted = set(columns) if columns is not None else None
@@ -151,12 +162,19 @@ def compare_profiles(reference: Profile, live: Profile, config: DriftConfig | No
         method = cfg.method_for(r.name, r.kind)
         scores, ks_p, chi_p = _column_scores(r, lv)
         empty = r.observed == 0 or lv.observed == 0
-        rows.append({
-            "r": r, "l": lv, "method": method, "scores": scores,
-            "effect": 0.0 if empty else scores[method],
-            "p": 1.0 if empty else (chi_p if method == "chi2" or not r.layout.ordinal else ks_p),
-            "missing_p": stats.two_proportions(r.missing, r.rows, lv.missing, lv.rows),
-        })
+        rows.append(
+            {
+                "r": r,
+                "l": lv,
+                "method": method,
+                "scores": scores,
+                "effect": 0.0 if empty else scores[method],
+                "p": 1.0
+                if empty
+                else (chi_p if method == "chi2" or not r.layout.ordinal else ks_p),
+                "missing_p": stats.two_proportions(r.missing, r.rows, lv.missing, lv.rows),
+            }
+        )
     p_adj = corrected([row["p"] for row in rows], cfg.correction)
     miss_adj = corrected([row["missing_p"] for row in rows], cfg.correction)
     out: list[ColumnDrift] = []
@@ -165,18 +183,32 @@ def compare_profiles(reference: Profile, live: Profile, config: DriftConfig | No
         threshold = cfg.threshold_for(r.name, row["method"])
         m_ref = r.missing / r.rows if r.rows else 0.0
         m_live = lv.missing / lv.rows if lv.rows else 0.0
-        unseen = lv.counts[-1] / lv.observed if not r.layout.ordinal and lv.observed and \
-            r.counts[-1] == 0 else 0.0
+        unseen = (
+            lv.counts[-1] / lv.observed
+            if not r.layout.ordinal and lv.observed and r.counts[-1] == 0
+            else 0.0
+        )
         new_inf = (lv.pos_inf if r.pos_inf == 0 else 0) + (lv.neg_inf if r.neg_inf == 0 else 0)
-        out.append(ColumnDrift(
-            name=r.name, kind=r.kind, method=row["method"], threshold=threshold,
-            effect=row["effect"], p_value=row["p"], p_adjusted=pa,
-            drift=row["effect"] >= threshold and pa < cfg.alpha,
-            scores=row["scores"], missing_ref=m_ref, missing_live=m_live,
-            missing_p=row["missing_p"],
-            missing_signal=abs(m_live - m_ref) >= cfg.missing_threshold and ma < cfg.alpha,
-            unseen_share=unseen, unseen_top=lv.unseen, new_infinite=new_inf,
-        ))
+        out.append(
+            ColumnDrift(
+                name=r.name,
+                kind=r.kind,
+                method=row["method"],
+                threshold=threshold,
+                effect=row["effect"],
+                p_value=row["p"],
+                p_adjusted=pa,
+                drift=row["effect"] >= threshold and pa < cfg.alpha,
+                scores=row["scores"],
+                missing_ref=m_ref,
+                missing_live=m_live,
+                missing_p=row["missing_p"],
+                missing_signal=abs(m_live - m_ref) >= cfg.missing_threshold and ma < cfg.alpha,
+                unseen_share=unseen,
+                unseen_top=lv.unseen,
+                new_infinite=new_inf,
+            )
+        )
     return DriftReport(tuple(out), reference, live, cfg, skipped=tuple(skipped))
 
 
@@ -187,46 +219,82 @@ def _findings(report: DriftReport) -> tuple[Finding, ...]:
         where = Location(column=c.name)
         if c.drift:
             sev = "high" if c.effect >= 2 * c.threshold else "medium"
-            found.append(Finding(
-                code=CODES["drift"], severity=sev, location=where,
-                message=f"{c.kind} column drifted: {c.method} {c.effect:.3g} ≥ {c.threshold:g} "
-                        f"(corrected p {c.p_adjusted:.2g} < {cfg.alpha:g})"))
+            found.append(
+                Finding(
+                    code=CODES["drift"],
+                    severity=sev,
+                    location=where,
+                    message=f"{c.kind} column drifted: {c.method} {c.effect:.3g} ≥ {c.threshold:g} "
+                    f"(corrected p {c.p_adjusted:.2g} < {cfg.alpha:g})",
+                )
+            )
         if c.missing_signal:
-            found.append(Finding(
-                code=CODES["missing"], severity="low", location=where,
-                message=f"missing share changed from {c.missing_ref:.1%} to {c.missing_live:.1%}"))
+            found.append(
+                Finding(
+                    code=CODES["missing"],
+                    severity="low",
+                    location=where,
+                    message=f"missing share changed from {c.missing_ref:.1%} "
+                    f"to {c.missing_live:.1%}",
+                )
+            )
         if c.unseen_share >= cfg.unseen_threshold:
             names = ", ".join(redact_category(k) for k, _ in c.unseen_top[:5])
-            found.append(Finding(
-                code=CODES["unseen"], severity="medium", location=where,
-                message=f"{c.unseen_share:.1%} of live values are categories the reference "
-                        f"never had", evidence=names or None))
+            found.append(
+                Finding(
+                    code=CODES["unseen"],
+                    severity="medium",
+                    location=where,
+                    message=f"{c.unseen_share:.1%} of live values are categories the reference "
+                    f"never had",
+                    evidence=names or None,
+                )
+            )
         if c.new_infinite:
-            found.append(Finding(
-                code=CODES["infinite"], severity="medium", location=where,
-                message=f"{c.new_infinite} infinite values; the reference had none"))
+            found.append(
+                Finding(
+                    code=CODES["infinite"],
+                    severity="medium",
+                    location=where,
+                    message=f"{c.new_infinite} infinite values; the reference had none",
+                )
+            )
     ood = report.ood
     if ood is not None:
         for name, n in ood.out_of_range.items():
             observed = report.live.column(name).observed
             if observed and n / observed >= cfg.range_share:
                 col = report.reference.column(name)
-                found.append(Finding(
-                    code=CODES["range"], severity="low", location=Location(column=name),
-                    message=f"{n / observed:.2%} of live values ({n}) lie outside the reference "
-                            f"range (observed {col.min:.6g} to {col.max:.6g})"))
+                found.append(
+                    Finding(
+                        code=CODES["range"],
+                        severity="low",
+                        location=Location(column=name),
+                        message=f"{n / observed:.2%} of live values ({n}) lie outside the "
+                        f"reference range (observed {col.min:.6g} to {col.max:.6g})",
+                    )
+                )
         if ood.share >= cfg.ood_share:
             first = ood.worst[0] if ood.worst else None
-            found.append(Finding(
-                code=CODES["ood"], severity="medium",
-                message=f"{ood.share:.1%} of live rows ({ood.ood_rows}) are out of distribution",
-                location=Location(row=None),
-                evidence=f"row {first.row}: {'; '.join(first.reasons)}" if first else None))
+            found.append(
+                Finding(
+                    code=CODES["ood"],
+                    severity="medium",
+                    message=f"{ood.share:.1%} of live rows ({ood.ood_rows}) are out of "
+                    "distribution",
+                    location=Location(row=None),
+                    evidence=f"row {first.row}: {'; '.join(first.reasons)}" if first else None,
+                )
+            )
     if report.columns and report.drift_share >= cfg.dataset_share:
-        found.append(Finding(
-            code=CODES["dataset"], severity="high",
-            message=f"{len(report.drifted)} of {len(report.columns)} columns drifted "
-                    f"({report.drift_share:.0%} ≥ {cfg.dataset_share:.0%})"))
+        found.append(
+            Finding(
+                code=CODES["dataset"],
+                severity="high",
+                message=f"{len(report.drifted)} of {len(report.columns)} columns drifted "
+                f"({report.drift_share:.0%} ≥ {cfg.dataset_share:.0%})",
+            )
+        )
     return tuple(found)
 
 
@@ -253,8 +321,14 @@ def resolve_reference(reference: Any) -> Profile:
     return build_profile(reference)
 
 
-def compare_to_profile(reference: Any, live: Any, *, columns: Sequence[str] | None = None,
-                       config: DriftConfig | None = None, **settings: Any) -> DriftReport:
+def compare_to_profile(
+    reference: Any,
+    live: Any,
+    *,
+    columns: Sequence[str] | None = None,
+    config: DriftConfig | None = None,
+    **settings: Any,
+) -> DriftReport:
     """Compare a live DataFrame with a reference profile (or a reference DataFrame).
 
     ``settings`` override ``[tool.aisec-nb.drift]`` for this call, e.g. ``alpha=0.05``.

@@ -60,14 +60,21 @@ class DaskPartitions:
         return list(self._dask.compute(*tasks))
 
 
-def build_profile_dask(ddf: Any, *, bins: int | None = None, max_categories: int | None = None,
-                       columns: Sequence[str] | None = None) -> Profile:
+def build_profile_dask(
+    ddf: Any,
+    *,
+    bins: int | None = None,
+    max_categories: int | None = None,
+    columns: Sequence[str] | None = None,
+) -> Profile:
     """The reference profile of a Dask DataFrame (equal to pandas' on the same rows)."""
-    return build_profile_partitioned(DaskPartitions(ddf), bins=bins,
-                                     max_categories=max_categories, columns=columns)
+    return build_profile_partitioned(
+        DaskPartitions(ddf), bins=bins, max_categories=max_categories, columns=columns
+    )
 
 
-def compare_to_profile_dask(reference: Any, ddf: Any, *, columns: Sequence[str] | None = None,
-                            **settings: Any) -> DriftReport:
+def compare_to_profile_dask(
+    reference: Any, ddf: Any, *, columns: Sequence[str] | None = None, **settings: Any
+) -> DriftReport:
     """Compare a Dask DataFrame with a reference profile (equal to pandas' on the same rows)."""
     return compare_partitioned(reference, DaskPartitions(ddf), columns=columns, **settings)

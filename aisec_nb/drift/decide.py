@@ -154,12 +154,14 @@ def _column_settings(spec: Any, where: str) -> ColumnSettings:
     threshold = spec.get("threshold")
     if threshold is not None:
         threshold = float(_check(where, "threshold", threshold, 0.1))
-    return ColumnSettings(method, threshold, bool(_check(where, "ignore",
-                                                         spec.get("ignore", False), False)))
+    return ColumnSettings(
+        method, threshold, bool(_check(where, "ignore", spec.get("ignore", False), False))
+    )
 
 
-def load_config(overrides: Mapping[str, Any] | None = None, *, use_project: bool = True
-                ) -> DriftConfig:
+def load_config(
+    overrides: Mapping[str, Any] | None = None, *, use_project: bool = True
+) -> DriftConfig:
     """Defaults, then the project's ``[tool.aisec-nb.drift]``, then ``overrides``."""
     base = {k: v for k, v in _defaults().items() if k not in ("thresholds", "categories")}
     base["thresholds"] = dict(_defaults()["thresholds"])

@@ -26,9 +26,10 @@ from typing import Any
 
 from ..record import SEVERITY_ORDER, Finding, Location, utc_now
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
+from .counting import count_frame
 from .decide import DriftConfig, load_config, with_overrides
 from .ood import score_rows
-from .profile import Profile, count_frame, merge_profiles
+from .profile import Profile, merge_profiles
 
 ALERT = "AISEC-DRIFT-ALERT"
 GRADUAL = "AISEC-DRIFT-008"
@@ -49,8 +50,11 @@ class BatchPoint:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "index": self.index, "label": self.label, "rows": self.rows,
-            "drifted": list(self.drifted), "ood_share": float(f"{self.ood_share:.6g}"),
+            "index": self.index,
+            "label": self.label,
+            "rows": self.rows,
+            "drifted": list(self.drifted),
+            "ood_share": float(f"{self.ood_share:.6g}"),
             "verdict": self.verdict,
             "scores": {k: float(f"{v:.6g}") for k, v in self.scores.items()},
         }
@@ -59,9 +63,17 @@ class BatchPoint:
 class Monitor:
     """Watch batches of live data against a reference (a DataFrame, profile or profile dict)."""
 
-    def __init__(self, reference: Any, *, columns: Sequence[str] | None = None,
-                 window: int = 10, alert_severity: str = "medium", max_history: int = 1000,
-                 config: DriftConfig | None = None, **settings: Any) -> None:
+    def __init__(
+        self,
+        reference: Any,
+        *,
+        columns: Sequence[str] | None = None,
+        window: int = 10,
+        alert_severity: str = "medium",
+        max_history: int = 1000,
+        config: DriftConfig | None = None,
+        **settings: Any,
+    ) -> None:
         ref = resolve_reference(reference)
         self.reference: Profile = ref.select(columns) if columns is not None else ref
         self.config = with_overrides(config or load_config(), settings)
@@ -87,16 +99,20 @@ class Monitor:
         """Score one batch; returns the alert findings it raised (empty when all is well)."""
         live, encoded = count_frame(batch, self.reference.layouts, "batch", multivariate=False)
         report = compare_profiles(self.reference, live, self.config)
-        report = finish(report, score_rows(self.reference, encoded, batch.index,
-                                           self.config.ood_mahalanobis_p))
+        report = finish(
+            report, score_rows(self.reference, encoded, batch.index, self.config.ood_mahalanobis_p)
+        )
         self._window.append(live)
         rolling = compare_profiles(self.reference, merge_profiles(self._window), self.config)
         self._count += 1
         point = BatchPoint(
-            index=self._count, label=label or f"batch {self._count}", rows=live.rows,
+            index=self._count,
+            label=label or f"batch {self._count}",
+            rows=live.rows,
             scores={c.name: c.effect for c in report.columns},
             window_scores={c.name: c.effect for c in rolling.columns},
-            drifted=report.drifted, ood_share=report.ood.share if report.ood else 0.0,
+            drifted=report.drifted,
+            ood_share=report.ood.share if report.ood else 0.0,
             verdict=report.verdict,
         )
         floor = SEVERITY_ORDER[self.alert_severity]
@@ -104,13 +120,23 @@ class Monitor:
         for name in rolling.drifted:
             if name not in report.drifted:
                 c = rolling.column(name)
-                raised.append(Finding(
-                    code=GRADUAL, severity="medium", location=Location(column=name),
-                    message=f"gradual drift over the last {len(self._window)} batches: "
-                            f"{c.method} {c.effect:.3g} ≥ {c.threshold:g}"))
+                raised.append(
+                    Finding(
+                        code=GRADUAL,
+                        severity="medium",
+                        location=Location(column=name),
+                        message=f"gradual drift over the last {len(self._window)} batches: "
+                        f"{c.method} {c.effect:.3g} ≥ {c.threshold:g}",
+                    )
+                )
         alerts = tuple(
-            Finding(code=ALERT, severity=f.severity, location=f.location, evidence=f.evidence,
-                    message=f"{point.label}: {f.code}: {f.message}")
+            Finding(
+                code=ALERT,
+                severity=f.severity,
+                location=f.location,
+                evidence=f.evidence,
+                message=f"{point.label}: {f.code}: {f.message}",
+            )
             for f in raised
         )
         self.alerts.extend(alerts)
@@ -122,16 +148,22 @@ class Monitor:
 
     def summary(self) -> dict[str, Any]:
         """The monitor's state as a record payload (``monitors[id]``)."""
-        worst = max((p.verdict for p in self.history),
-                    key=lambda v: ("pass", "warn", "fail", "error").index(v), default="pass")
+        worst = max(
+            (p.verdict for p in self.history),
+            key=lambda v: ("pass", "warn", "fail", "error").index(v),
+            default="pass",
+        )
         return {
             "recorded_at": utc_now().isoformat(),
             "kind": "stream",
             "verdict": worst,
             "batches": self._count,
             "rows": sum(p.rows for p in self.history),
-            "reference": {"rows": self.reference.rows, "digest": self.reference.digest(),
-                          "columns": list(self.columns)},
+            "reference": {
+                "rows": self.reference.rows,
+                "digest": self.reference.digest(),
+                "columns": list(self.columns),
+            },
             "alerts": [a.model_dump(mode="json", exclude_none=True) for a in self.alerts][-50:],
             "history": [p.to_dict() for p in self.history][-200:],
             "parameters": self.config.to_dict(),
@@ -142,4 +174,3 @@ class Monitor:
         from ..jupyter.monitor_widget import monitor_widget
 
         return monitor_widget(self)
-

@@ -16,7 +16,8 @@ are described with the reason, never with text values; unseen categories are sho
 Example::
 
     >>> import pandas as pd
-    >>> from aisec_nb.drift.profile import build_profile, count_frame
+    >>> from aisec_nb.drift.profile import build_profile
+    >>> from aisec_nb.drift.counting import count_frame
     >>> ref = build_profile(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), bins=2)
     >>> _, enc = count_frame(pd.DataFrame({"x": [2.0, 9.0]}), ref.layouts)
     >>> score_rows(ref, enc, ["0", "1"]).ood_rows
@@ -32,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from .profile import Encoded, Profile
+from .counting import Encoded
+from .profile import Profile
 
 WORST = 5
 CHUNK = 65_536
@@ -81,8 +83,9 @@ class OODResult:
         }
 
 
-def _mahalanobis_model(ref: Profile, p: float
-                       ) -> tuple[list[int], np.ndarray[Any, Any], np.ndarray[Any, Any], float]:
+def _mahalanobis_model(
+    ref: Profile, p: float
+) -> tuple[list[int], np.ndarray[Any, Any], np.ndarray[Any, Any], float]:
     from scipy import special
 
     mv = ref.multivariate
@@ -107,8 +110,9 @@ def redact_category(value: str) -> str:
     return repr(value if len(value) <= 12 else value[:12] + "…")
 
 
-def _reasons(ref: Profile, enc: Sequence[Encoded], pos: int, d2: float, limit: float
-             ) -> tuple[str, ...]:
+def _reasons(
+    ref: Profile, enc: Sequence[Encoded], pos: int, d2: float, limit: float
+) -> tuple[str, ...]:
     out: list[str] = []
     for col, e in zip(ref.columns, enc, strict=False):
         code = int(e.codes[pos])
@@ -122,13 +126,16 @@ def _reasons(ref: Profile, enc: Sequence[Encoded], pos: int, d2: float, limit: f
             v = float(e.values[pos])
             if v < col.min or v > col.max:
                 if e.layout.kind == "text":
-                    out.append(f"{col.name}: text length {v:.0f} outside the reference "
-                               f"{col.min:.0f}–{col.max:.0f}")
+                    out.append(
+                        f"{col.name}: text length {v:.0f} outside the reference "
+                        f"{col.min:.0f}–{col.max:.0f}"
+                    )
                 else:
                     side = "below the reference min" if v < col.min else "above the reference max"
                     bound = col.min if v < col.min else col.max
-                    out.append(f"{col.name}={_fmt(v, e.layout.kind)} {side} "
-                               f"{_fmt(bound, e.layout.kind)}")
+                    out.append(
+                        f"{col.name}={_fmt(v, e.layout.kind)} {side} {_fmt(bound, e.layout.kind)}"
+                    )
         elif not e.layout.ordinal and code == e.unseen_code and col.counts[-1] == 0:
             out.append(f"{col.name}: unseen category {redact_category(e.text(pos))}")
     if d2 > limit:
@@ -136,13 +143,19 @@ def _reasons(ref: Profile, enc: Sequence[Encoded], pos: int, d2: float, limit: f
     return tuple(out)
 
 
-def score_rows(ref: Profile, enc: Sequence[Encoded], labels: Sequence[Any],
-               mahalanobis_p: float = 1e-6) -> OODResult:
+def score_rows(
+    ref: Profile, enc: Sequence[Encoded], labels: Sequence[Any], mahalanobis_p: float = 1e-6
+) -> OODResult:
     """Score every live row (``enc`` is the live data encoded in ``ref``'s layouts)."""
     n = len(labels)
     count = np.zeros(n, dtype=np.int64)
-    reasons = {"out_of_range": 0, "unseen_category": 0, "new_missing": 0, "new_infinite": 0,
-               "multivariate": 0}
+    reasons = {
+        "out_of_range": 0,
+        "unseen_category": 0,
+        "new_missing": 0,
+        "new_infinite": 0,
+        "multivariate": 0,
+    }
     ranges: dict[str, int] = {}
     for col, e in zip(ref.columns, enc, strict=False):
         nb = e.layout.n_buckets
@@ -172,9 +185,9 @@ def score_rows(ref: Profile, enc: Sequence[Encoded], labels: Sequence[Any],
     if idx:
         limits = np.array([enc[i].layout.n_buckets for i in idx])
         for start in range(0, n, CHUNK):
-            block = np.column_stack([enc[i].codes[start:start + CHUNK] for i in idx])
+            block = np.column_stack([enc[i].codes[start : start + CHUNK] for i in idx])
             dev = np.where(block < limits, block - mean, 0.0)  # missing: no deviation
-            d2[start:start + CHUNK] = ((dev @ inv) * dev).sum(axis=1)
+            d2[start : start + CHUNK] = ((dev @ inv) * dev).sum(axis=1)
         far = d2 > limit
         reasons["multivariate"] = int(far.sum())
     score = count + np.where(d2 > limit, d2 / limit if idx else 0.0, 0.0)
@@ -188,6 +201,11 @@ def score_rows(ref: Profile, enc: Sequence[Encoded], labels: Sequence[Any],
             why = _reasons(ref, enc, int(pos), float(d2[pos]), limit)
             worst.append(OODExample(str(labels[pos]), float(score[pos]), why))
     return OODResult(
-        rows=n, ood_rows=int(mask.sum()), reasons=reasons, out_of_range=ranges,
-        worst=tuple(worst), mahalanobis_limit=limit if idx else None, mask=mask,
+        rows=n,
+        ood_rows=int(mask.sum()),
+        reasons=reasons,
+        out_of_range=ranges,
+        worst=tuple(worst),
+        mahalanobis_limit=limit if idx else None,
+        mask=mask,
     )

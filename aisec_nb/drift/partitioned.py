@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..errors import UsageError
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
+from .counting import count_frame
 from .decide import DriftConfig, load_config, with_overrides
 from .layout import (
     ColumnLayout,
@@ -43,7 +44,7 @@ from .layout import (
     string_counts,
 )
 from .ood import WORST, OODExample, OODResult, score_rows
-from .profile import Profile, check_parameters, count_frame, merge_profiles
+from .profile import Profile, check_parameters, merge_profiles
 
 T = TypeVar("T")
 GRID = 1024
@@ -155,8 +156,9 @@ class _Target:
     collect: bool = False
 
 
-def _exact_edges(parts: Partitions, kinds: Mapping[str, str], bins: int
-                 ) -> dict[str, tuple[float, ...]]:
+def _exact_edges(
+    parts: Partitions, kinds: Mapping[str, str], bins: int
+) -> dict[str, tuple[float, ...]]:
     import numpy as np
 
     ranges = _merge_ranges(parts.map(partial(_ranges, kinds)))
@@ -180,8 +182,9 @@ def _exact_edges(parts: Partitions, kinds: Mapping[str, str], bins: int
                         cum = t.below + np.cumsum(hist)
                         b = int(np.searchsorted(cum, t.rank, side="right"))
                         t.below += int(hist[:b].sum())
-                        t.iv = _Interval(float(grid[b]), float(grid[b + 1]),
-                                         iv.closed and b == GRID - 1)
+                        t.iv = _Interval(
+                            float(grid[b]), float(grid[b + 1]), iv.closed and b == GRID - 1
+                        )
                         if t.iv.lo == t.iv.hi:
                             t.value = t.iv.lo
                         elif hist[b] <= COLLECT:
@@ -208,8 +211,9 @@ def _exact_edges(parts: Partitions, kinds: Mapping[str, str], bins: int
     }
 
 
-def _work(targets: dict[str, list[_Target]], kinds: Mapping[str, str], *, collect: bool
-          ) -> dict[str, tuple[str, list[_Interval]]]:
+def _work(
+    targets: dict[str, list[_Target]], kinds: Mapping[str, str], *, collect: bool
+) -> dict[str, tuple[str, list[_Interval]]]:
     work: dict[str, tuple[str, list[_Interval]]] = {}
     for name, ts in targets.items():
         ivs = list(dict.fromkeys(t.iv for t in ts if t.value is None and t.collect == collect))
@@ -225,8 +229,9 @@ def _sum_lists(results: list[dict[str, list[Any]]]) -> dict[str, list[Any]]:
     return total
 
 
-def _merge_ranges(results: list[dict[str, tuple[int, float, float]]]
-                  ) -> dict[str, tuple[int, float, float]]:
+def _merge_ranges(
+    results: list[dict[str, tuple[int, float, float]]],
+) -> dict[str, tuple[int, float, float]]:
     out: dict[str, tuple[int, float, float]] = {}
     for r in results:
         for name, (n, lo, hi) in r.items():
@@ -241,9 +246,13 @@ def _merge_ranges(results: list[dict[str, tuple[int, float, float]]]
 # --- public entry points ------------------------------------------------------------------------
 
 
-def build_profile_partitioned(parts: Partitions, *, bins: int | None = None,
-                              max_categories: int | None = None,
-                              columns: Sequence[str] | None = None) -> Profile:
+def build_profile_partitioned(
+    parts: Partitions,
+    *,
+    bins: int | None = None,
+    max_categories: int | None = None,
+    columns: Sequence[str] | None = None,
+) -> Profile:
     """The profile :func:`~aisec_nb.drift.profile.build_profile` gives on all rows at once."""
     cfg = load_config()
     bins = int(cfg.bins if bins is None else bins)
@@ -273,8 +282,9 @@ def build_profile_partitioned(parts: Partitions, *, bins: int | None = None,
             if merged is None or (kind is None and len(merged) > limit):
                 ordinal[name] = "text"
             else:
-                layouts[name] = ColumnLayout(name, kind or "categorical",
-                                             categories=category_order(merged))
+                layouts[name] = ColumnLayout(
+                    name, kind or "categorical", categories=category_order(merged)
+                )
         else:
             ordinal[name] = kind
     edges = _exact_edges(parts, ordinal, bins) if ordinal else {}
@@ -291,9 +301,14 @@ def _score(ref: Profile, p: float, df: Any) -> tuple[Profile, OODResult]:
     return live, replace(ood, mask=None)
 
 
-def compare_partitioned(reference: Any, parts: Partitions, *,
-                        columns: Sequence[str] | None = None, config: DriftConfig | None = None,
-                        **settings: Any) -> DriftReport:
+def compare_partitioned(
+    reference: Any,
+    parts: Partitions,
+    *,
+    columns: Sequence[str] | None = None,
+    config: DriftConfig | None = None,
+    **settings: Any,
+) -> DriftReport:
     """:func:`~aisec_nb.drift.compare.compare_to_profile` over partitions."""
     ref = resolve_reference(reference)
     if columns is not None:
@@ -319,7 +334,10 @@ def merge_ood(results: Sequence[OODResult]) -> OODResult:
         for k, v in r.out_of_range.items():
             ranges[k] = ranges.get(k, 0) + v
     return OODResult(
-        rows=sum(r.rows for r in results), ood_rows=sum(r.ood_rows for r in results),
-        reasons=reasons, out_of_range=ranges, worst=tuple(t[3] for t in ranked[:WORST]),
+        rows=sum(r.rows for r in results),
+        ood_rows=sum(r.ood_rows for r in results),
+        reasons=reasons,
+        out_of_range=ranges,
+        worst=tuple(t[3] for t in ranked[:WORST]),
         mahalanobis_limit=results[0].mahalanobis_limit if results else None,
     )

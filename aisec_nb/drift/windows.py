@@ -23,9 +23,10 @@ from typing import Any
 
 from ..errors import UsageError
 from .compare import compare_profiles, finish, resolve_reference
+from .counting import count_encoded, count_frame, frame_columns
 from .decide import DriftConfig, load_config, with_overrides
 from .ood import score_rows
-from .profile import Profile, count_encoded, count_frame, frame_columns
+from .profile import Profile
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class Window:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "start": self.start, "rows": self.rows, "drifted": list(self.drifted),
+            "start": self.start,
+            "rows": self.rows,
+            "drifted": list(self.drifted),
             "ood_share": float(f"{self.ood_share:.6g}"),
             "scores": {k: float(f"{v:.6g}") for k, v in self.scores.items()},
         }
@@ -59,14 +62,15 @@ class WindowedReport:
     def to_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = self.report.to_payload()
         payload["time"] = {
-            "column": self.time_column, "window": self.window, "untimed_rows": self.untimed_rows,
+            "column": self.time_column,
+            "window": self.window,
+            "untimed_rows": self.untimed_rows,
             "windows": [w.to_dict() for w in self.windows],
         }
         return payload
 
 
-def _window_ids(live: Any, time_col: str, window: str, max_windows: int
-                ) -> tuple[Any, list[str]]:
+def _window_ids(live: Any, time_col: str, window: str, max_windows: int) -> tuple[Any, list[str]]:
     import numpy as np
     import pandas as pd
 
@@ -76,24 +80,35 @@ def _window_ids(live: Any, time_col: str, window: str, max_windows: int
             warnings.simplefilter("ignore")
             ts = pd.to_datetime(series, utc=True)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"--time-col: column {time_col!r} is not a date/time column ({exc})"
-                         ) from None
+        raise UsageError(
+            f"--time-col: column {time_col!r} is not a date/time column ({exc})"
+        ) from None
     try:
         floored = ts.dt.floor(window)
     except (TypeError, ValueError):
-        raise UsageError(f"--window: {window!r} is not a fixed window like '1D', '6h' or '15min'"
-                         ) from None
+        raise UsageError(
+            f"--window: {window!r} is not a fixed window like '1D', '6h' or '15min'"
+        ) from None
     codes, uniques = pd.factorize(floored, sort=True)
     if len(uniques) > max_windows:
-        raise UsageError(f"--window {window}: the live data span {len(uniques)} windows, more than "
-                         f"max_windows={max_windows}; choose a longer window")
+        raise UsageError(
+            f"--window {window}: the live data span {len(uniques)} windows, more than "
+            f"max_windows={max_windows}; choose a longer window"
+        )
     starts = [u.isoformat() for u in uniques]
     return np.asarray(codes), starts
 
 
-def compare_windows(reference: Any, live: Any, time_col: str, window: str, *,
-                    columns: Sequence[str] | None = None, config: DriftConfig | None = None,
-                    **settings: Any) -> WindowedReport:
+def compare_windows(
+    reference: Any,
+    live: Any,
+    time_col: str,
+    window: str,
+    *,
+    columns: Sequence[str] | None = None,
+    config: DriftConfig | None = None,
+    **settings: Any,
+) -> WindowedReport:
     """Compare the whole live sample, then each ``window`` of ``time_col`` (a pandas offset)."""
     import numpy as np
 
@@ -110,11 +125,12 @@ def compare_windows(reference: Any, live: Any, time_col: str, window: str, *,
     bounds = np.searchsorted(ids[order], np.arange(len(starts) + 1))
     out: list[Window] = []
     for w, start in enumerate(starts):
-        rows = order[bounds[w]:bounds[w + 1]]
+        rows = order[bounds[w] : bounds[w + 1]]
         part = Profile(tuple(count_encoded(e, rows) for e in encoded), len(rows), 0, 0)
         wr = compare_profiles(ref, part, cfg)
         assert ood.mask is not None
         share = float(ood.mask[rows].mean()) if len(rows) else 0.0
-        out.append(Window(start, len(rows), {c.name: c.effect for c in wr.columns},
-                          wr.drifted, share))
+        out.append(
+            Window(start, len(rows), {c.name: c.effect for c in wr.columns}, wr.drifted, share)
+        )
     return WindowedReport(report, time_col, window, tuple(out), int((ids < 0).sum()))

@@ -29,12 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ref", metavar="REF", help="reference DataFrame/profile variable or file")
     parser.add_argument("live", metavar="LIVE", help="live DataFrame variable or data file")
     parser.add_argument("--time-col", help="a date/time column of LIVE: also score time windows")
-    parser.add_argument("--window", default=None,
-                        help="window length for --time-col, a pandas offset like 1D, 6h (1D)")
+    parser.add_argument(
+        "--window",
+        default=None,
+        help="window length for --time-col, a pandas offset like 1D, 6h (1D)",
+    )
     parser.add_argument("--columns", nargs="+", help="only these columns (spaces or commas)")
     parser.add_argument("--id", dest="monitor_id", help="record id (default monitor:REF:LIVE)")
-    parser.add_argument("--method", choices=("psi", "ks", "js", "wasserstein", "chi2"),
-                        help="statistic that decides drift for ordinal columns")
+    parser.add_argument(
+        "--method",
+        choices=("psi", "ks", "js", "wasserstein", "chi2"),
+        help="statistic that decides drift for ordinal columns",
+    )
     parser.add_argument("--threshold", type=float, help="effect-size threshold for --method")
     parser.add_argument("--alpha", type=float, help="corrected p-value gate (default 0.01)")
 
@@ -101,43 +107,57 @@ def summary_html(report: Any, payload: dict[str, Any]) -> str:
     if ood is not None:
         facts.append(f"{ood.share:.2%} out-of-distribution rows")
     head = badge(report.verdict.upper(), VERDICT_COLOURS[report.verdict]) + " " + " · ".join(facts)
-    return (f'<div class="aisec-report"><p>{head}</p>{findings_table(report.findings)}'
-            f'<div style="color:#57606a;font-size:85%">recorded at '
-            f"{escape(payload['recorded_at'])}</div></div>")
+    return (
+        f'<div class="aisec-report"><p>{head}</p>{findings_table(report.findings)}'
+        f'<div style="color:#57606a;font-size:85%">recorded at '
+        f"{escape(payload['recorded_at'])}</div></div>"
+    )
 
 
 def summary_text(report: Any, payload: dict[str, Any]) -> str:
-    lines = [f"aisec monitor {payload['id']}: {report.verdict.upper()} — "
-             f"{len(report.drifted)} of {len(report.columns)} columns drifted"]
+    lines = [
+        f"aisec monitor {payload['id']}: {report.verdict.upper()} — "
+        f"{len(report.drifted)} of {len(report.columns)} columns drifted"
+    ]
     for f in report.findings[:20]:
         where = f" [{f.location.describe()}]" if f.location is not None else ""
         lines.append(f"  {f.severity:<8} {f.code} {f.message}{where}")
     return "\n".join(lines)
 
 
-def render_outputs(report: Any, windowed: Any, monitor_id: str,
-                   extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def render_outputs(
+    report: Any, windowed: Any, monitor_id: str, extra: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The display data of every output: the aisec bundle first, then one per figure."""
     from .._version import __version__
     from ..record import utc_now
     from ..transport import MIME_TYPE, make_fragment
     from .monitor_figures import figure_json, report_figures
 
-    payload: dict[str, Any] = windowed.to_payload() if windowed is not None else \
-        report.to_payload()
-    payload.update({
-        "id": monitor_id,
-        "kind": "batch",
-        "recorded_at": utc_now().isoformat(),
-        "tool": {"name": "aisec-nb", "version": __version__},
-        "parameters": report.config.to_dict(),
-        "reference": {"rows": report.reference.rows, "digest": report.reference.digest(),
-                      "profile": report.reference.to_dict()},
-        **(extra or {}),
-    })
+    payload: dict[str, Any] = windowed.to_payload() if windowed is not None else report.to_payload()
+    payload.update(
+        {
+            "id": monitor_id,
+            "kind": "batch",
+            "recorded_at": utc_now().isoformat(),
+            "tool": {"name": "aisec-nb", "version": __version__},
+            "parameters": report.config.to_dict(),
+            "reference": {
+                "rows": report.reference.rows,
+                "digest": report.reference.digest(),
+                "profile": report.reference.to_dict(),
+            },
+            **(extra or {}),
+        }
+    )
     fragment = make_fragment("monitor", monitor_id, payload)
-    outputs = [{"text/plain": summary_text(report, payload),
-                "text/html": summary_html(report, payload), MIME_TYPE: fragment}]
+    outputs = [
+        {
+            "text/plain": summary_text(report, payload),
+            "text/html": summary_html(report, payload),
+            MIME_TYPE: fragment,
+        }
+    ]
     for fig in report_figures(report, windowed):
         title = fig.layout.title.text or "figure"
         outputs.append({PLOTLY_MIME: figure_json(fig), "text/plain": f"<plotly figure: {title}>"})
@@ -165,15 +185,18 @@ def run(args: argparse.Namespace, shell: Any) -> None:
     if isinstance(ref_obj, (Profile, dict)):
         reference = resolve_reference(ref_obj)
     else:
-        from ..drift.profile import build_profile, frame_columns
+        from ..drift.counting import frame_columns
+        from ..drift.profile import build_profile
 
-        names = columns or [c for c in frame_columns(ref_obj, None, f"REF {args.ref}")
-                            if c != args.time_col]
+        names = columns or [
+            c for c in frame_columns(ref_obj, None, f"REF {args.ref}") if c != args.time_col
+        ]
         reference = build_profile(ref_obj, columns=names)
     settings = _settings(args)
     if args.time_col:
-        windowed = compare_windows(reference, live, args.time_col, args.window or "1D",
-                                   columns=columns, **settings)
+        windowed = compare_windows(
+            reference, live, args.time_col, args.window or "1D", columns=columns, **settings
+        )
         report = windowed.report
     else:
         windowed = None

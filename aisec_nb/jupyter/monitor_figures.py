@@ -35,27 +35,42 @@ MAX_CATEGORIES_SHOWN = 30
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(template="none", title={"text": title, "x": 0}, height=height,
-                      margin={"l": 140, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h"})
+    fig.update_layout(
+        template="none",
+        title={"text": title, "x": 0},
+        height=height,
+        margin={"l": 140, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h"},
+    )
     return fig
 
 
 def score_figure(report: DriftReport) -> go.Figure:
     """Drift score per column, largest first, with each column's threshold marked."""
-    cols = sorted(report.columns, key=lambda c: (c.effect / c.threshold if c.threshold else 0.0))
+    cols = sorted(report.columns, key=lambda c: c.effect / c.threshold if c.threshold else 0.0)
     names = [c.name for c in cols]
     fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=[_sig(c.effect) for c in cols], y=names, orientation="h", name="score",
-        marker={"color": [DRIFT_COLOUR if c.drift else CALM_COLOUR for c in cols]},
-        customdata=[[c.method, f"{c.p_adjusted:.2g}"] for c in cols],
-        hovertemplate="%{y}: %{customdata[0]} %{x:.4g} (corrected p %{customdata[1]})"
-                      "<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=[c.threshold for c in cols], y=names, mode="markers", name="threshold",
-        marker={"symbol": "line-ns-open", "size": 14, "color": "#24292f", "line": {"width": 2}},
-    ))
+    fig.add_trace(
+        go.Bar(
+            x=[_sig(c.effect) for c in cols],
+            y=names,
+            orientation="h",
+            name="score",
+            marker={"color": [DRIFT_COLOUR if c.drift else CALM_COLOUR for c in cols]},
+            customdata=[[c.method, f"{c.p_adjusted:.2g}"] for c in cols],
+            hovertemplate="%{y}: %{customdata[0]} %{x:.4g} (corrected p %{customdata[1]})"
+            "<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[c.threshold for c in cols],
+            y=names,
+            mode="markers",
+            name="threshold",
+            marker={"symbol": "line-ns-open", "size": 14, "color": "#24292f", "line": {"width": 2}},
+        )
+    )
     thresholds = {c.threshold for c in cols}
     if len(thresholds) == 1:
         fig.add_vline(x=thresholds.pop(), line_dash="dash", line_color="#24292f")
@@ -81,8 +96,11 @@ def bucket_labels(col: ColumnProfile) -> list[str]:
     edges = [_fmt(e, lay.kind) for e in lay.edges]
     if not edges:
         return ["all values"]
-    return [f"≤ {edges[0]}", *(f"({a}, {b}]" for a, b in itertools.pairwise(edges)),
-            f"> {edges[-1]}"]
+    return [
+        f"≤ {edges[0]}",
+        *(f"({a}, {b}]" for a, b in itertools.pairwise(edges)),
+        f"> {edges[-1]}",
+    ]
 
 
 def _shares(counts: tuple[int, ...]) -> list[float]:
@@ -95,8 +113,12 @@ def distribution_figure(report: DriftReport) -> go.Figure | None:
     flagged = [c for c in report.columns if c.drift or c.unseen_share > 0][:MAX_DISTRIBUTIONS]
     if not flagged:
         return None
-    fig = make_subplots(rows=len(flagged), cols=1, subplot_titles=[
-        f"{c.name} ({c.method} {c.effect:.3g})" for c in flagged], vertical_spacing=0.12)
+    fig = make_subplots(
+        rows=len(flagged),
+        cols=1,
+        subplot_titles=[f"{c.name} ({c.method} {c.effect:.3g})" for c in flagged],
+        vertical_spacing=0.12,
+    )
     for i, c in enumerate(flagged, start=1):
         ref, live = report.reference.column(c.name), report.live.column(c.name)
         labels = bucket_labels(ref)
@@ -105,10 +127,22 @@ def distribution_figure(report: DriftReport) -> go.Figure | None:
             keep = [*range(MAX_CATEGORIES_SHOWN - 1), len(labels) - 1]
             labels = [labels[k] for k in keep]
             ref_s, live_s = [ref_s[k] for k in keep], [live_s[k] for k in keep]
-        for name, shares, colour in (("reference", ref_s, REF_COLOUR),
-                                     ("live", live_s, LIVE_COLOUR)):
-            fig.add_trace(go.Bar(x=labels, y=shares, name=name, marker={"color": colour},
-                                 legendgroup=name, showlegend=i == 1), row=i, col=1)
+        for name, shares, colour in (
+            ("reference", ref_s, REF_COLOUR),
+            ("live", live_s, LIVE_COLOUR),
+        ):
+            fig.add_trace(
+                go.Bar(
+                    x=labels,
+                    y=shares,
+                    name=name,
+                    marker={"color": colour},
+                    legendgroup=name,
+                    showlegend=i == 1,
+                ),
+                row=i,
+                col=1,
+            )
     fig.update_layout(barmode="group")
     return _layout(fig, "Reference vs live, flagged columns", 260 * len(flagged))
 
@@ -119,24 +153,43 @@ def heatmap_figure(windowed: WindowedReport) -> go.Figure:
     names = [c.name for c in report.columns]
     thresholds = {c.name: c.threshold for c in report.columns}
     starts = [w.start for w in windowed.windows]
-    z = [[round(w.scores.get(n, 0.0) / thresholds[n], 4) if thresholds[n] else 0.0
-          for w in windowed.windows] for n in names]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=starts, y=names, colorscale=[[0, "#f6f8fa"], [0.5, "#fff8c5"], [1, DRIFT_COLOUR]],
-        zmin=0, zmax=2, colorbar={"title": "score / threshold"},
-        hovertemplate="%{y} @ %{x}: %{z:.2f} × threshold<extra></extra>",
-    ))
-    return _layout(fig, f"Drift per {windowed.window} window of {windowed.time_column!r}",
-                   140 + 22 * len(names))
+    z = [
+        [
+            round(w.scores.get(n, 0.0) / thresholds[n], 4) if thresholds[n] else 0.0
+            for w in windowed.windows
+        ]
+        for n in names
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=starts,
+            y=names,
+            colorscale=[[0, "#f6f8fa"], [0.5, "#fff8c5"], [1, DRIFT_COLOUR]],
+            zmin=0,
+            zmax=2,
+            colorbar={"title": "score / threshold"},
+            hovertemplate="%{y} @ %{x}: %{z:.2f} × threshold<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        f"Drift per {windowed.window} window of {windowed.time_column!r}",
+        140 + 22 * len(names),
+    )
 
 
 def ood_figure(windowed: WindowedReport) -> go.Figure:
     """Share of out-of-distribution rows per time window."""
-    fig = go.Figure(go.Scatter(
-        x=[w.start for w in windowed.windows],
-        y=[round(w.ood_share, 6) for w in windowed.windows],
-        mode="lines+markers", name="OOD share", line={"color": DRIFT_COLOUR},
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=[w.start for w in windowed.windows],
+            y=[round(w.ood_share, 6) for w in windowed.windows],
+            mode="lines+markers",
+            name="OOD share",
+            line={"color": DRIFT_COLOUR},
+        )
+    )
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")
     return _layout(fig, "Out-of-distribution rows per window", 280)
 

@@ -32,34 +32,57 @@ def monitor_widget(monitor: Monitor) -> Any:
     from plotly.subplots import make_subplots
 
     names = list(monitor.columns)
-    grid = make_subplots(rows=3, cols=1, row_heights=[0.45, 0.2, 0.35], vertical_spacing=0.08,
-                         subplot_titles=("score / threshold per batch", "OOD share",
-                                         "latest batch"))
+    grid = make_subplots(
+        rows=3,
+        cols=1,
+        row_heights=[0.45, 0.2, 0.35],
+        vertical_spacing=0.08,
+        subplot_titles=("score / threshold per batch", "OOD share", "latest batch"),
+    )
     fig = go.FigureWidget(grid)
-    fig.add_trace(go.Heatmap(z=[[] for _ in names], x=[], y=names, zmin=0, zmax=2,
-                             colorscale=[[0, "#f6f8fa"], [0.5, "#fff8c5"], [1, "#cf222e"]],
-                             showscale=False), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="OOD share",
-                             line={"color": "#cf222e"}), row=2, col=1)
+    fig.add_trace(
+        go.Heatmap(
+            z=[[] for _ in names],
+            x=[],
+            y=names,
+            zmin=0,
+            zmax=2,
+            colorscale=[[0, "#f6f8fa"], [0.5, "#fff8c5"], [1, "#cf222e"]],
+            showscale=False,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=[], y=[], mode="lines+markers", name="OOD share", line={"color": "#cf222e"}),
+        row=2,
+        col=1,
+    )
     fig.add_trace(go.Bar(x=names, y=[0.0] * len(names), name="score"), row=3, col=1)
-    fig.update_layout(template="none", height=240 + 30 * len(names), showlegend=False,
-                      margin={"l": 120, "r": 20, "t": 40, "b": 40})
+    fig.update_layout(
+        template="none",
+        height=240 + 30 * len(names),
+        showlegend=False,
+        margin={"l": 120, "r": 20, "t": 40, "b": 40},
+    )
     thresholds = _thresholds(monitor)
 
     def redraw(mon: Monitor, _point: BatchPoint | None = None) -> None:
         points = list(mon.history)[-MAX_BATCHES_SHOWN:]
         labels = [p.label for p in points]
         with fig.batch_update():
-            fig.data[0].z = [[round(p.scores.get(n, 0.0) / thresholds[n], 4) for p in points]
-                             for n in names]
+            fig.data[0].z = [
+                [round(p.scores.get(n, 0.0) / thresholds[n], 4) for p in points] for n in names
+            ]
             fig.data[0].x = labels
             fig.data[1].x = labels
             fig.data[1].y = [round(p.ood_share, 6) for p in points]
             if points:
                 last = points[-1]
                 fig.data[2].y = [round(last.scores.get(n, 0.0), 6) for n in names]
-                fig.data[2].marker.color = ["#cf222e" if n in last.drifted else "#8c959f"
-                                            for n in names]
+                fig.data[2].marker.color = [
+                    "#cf222e" if n in last.drifted else "#8c959f" for n in names
+                ]
 
     redraw(monitor)
     monitor.subscribe(redraw)

@@ -77,8 +77,9 @@ def test_out_of_range_and_ood_rows_are_reported_without_text_values() -> None:
     rng_finding = next(f for f in report.findings if f.code == CODES["range"])
     assert rng_finding.location.column == "balance" and "(25)" in rng_finding.message
     assert report.ood.reasons["out_of_range"] == 25
-    assert report.ood.worst[0].reasons == ("balance=1e+09 above the reference max "
-                                           f"{ref.balance.max():.6g}",)
+    assert report.ood.worst[0].reasons == (
+        f"balance=1e+09 above the reference max {ref.balance.max():.6g}",
+    )
     assert "alice" not in str(report.to_payload())
 
 
@@ -95,8 +96,9 @@ def test_multivariate_score_flags_rows_that_break_correlations() -> None:
 
 def test_per_call_settings_override_the_project(reference) -> None:  # type: ignore[no-untyped-def]
     live = sample(20_000, 2, drifted=True)
-    report = aisec_nb.compare_to_profile(reference, live, method="wasserstein",
-                                         thresholds={"wasserstein": 2.0})
+    report = aisec_nb.compare_to_profile(
+        reference, live, method="wasserstein", thresholds={"wasserstein": 2.0}
+    )
     assert report.column("latency_ms").method == "wasserstein"
     assert "latency_ms" not in report.drifted
     only = aisec_nb.compare_to_profile(reference, live, columns=["plan", "score"])

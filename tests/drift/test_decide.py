@@ -26,7 +26,11 @@ def test_shipped_defaults_are_complete_and_sane() -> None:
     assert set(data["thresholds"]) == set(METHODS)
     cfg = load_config(use_project=False)
     assert (cfg.method, cfg.categorical_method, cfg.alpha, cfg.correction) == (
-        "psi", "psi", 0.01, "bonferroni")
+        "psi",
+        "psi",
+        0.01,
+        "bonferroni",
+    )
     assert all(0 < t < 1 for t in cfg.thresholds.values())
     assert 0 < cfg.dataset_share <= 1 and cfg.bins >= 10
 
@@ -36,8 +40,11 @@ def write_project(folder: Path, body: str) -> None:
 
 
 def test_project_table_sets_methods_thresholds_and_ignored_columns(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_project(tmp_path, """
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(
+        tmp_path,
+        """
 [tool.aisec-nb.drift]
 alpha = 0.05
 
@@ -47,7 +54,8 @@ threshold = 0.5
 
 [tool.aisec-nb.drift.columns.plan]
 ignore = true
-""")
+""",
+    )
     monkeypatch.chdir(tmp_path)
     report = aisec_nb.compare_to_profile(sample(5000, 1), sample(5000, 2, drifted=True))
     latency = report.column("latency_ms")
@@ -57,14 +65,21 @@ ignore = true
     assert report.to_payload()["columns"]["signup"]["drift"] is True
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("[tool.aisec-nb.drift]\nalpah = 0.1\n", r"\[tool.aisec-nb.drift\]: unknown setting 'alpah'"),
-    ("[tool.aisec-nb.drift]\nalpha = 'low'\n", "alpha must be float, not 'low'"),
-    ("[tool.aisec-nb.drift.columns.x]\nmethod = 'magic'\n", "method must be one of psi, ks"),
-    ("[tool.aisec-nb.drift]\ncorrection = 'sidak'\n", "correction must be one of"),
-])
-def test_bad_settings_name_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   body: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "[tool.aisec-nb.drift]\nalpah = 0.1\n",
+            r"\[tool.aisec-nb.drift\]: unknown setting 'alpah'",
+        ),
+        ("[tool.aisec-nb.drift]\nalpha = 'low'\n", "alpha must be float, not 'low'"),
+        ("[tool.aisec-nb.drift.columns.x]\nmethod = 'magic'\n", "method must be one of psi, ks"),
+        ("[tool.aisec-nb.drift]\ncorrection = 'sidak'\n", "correction must be one of"),
+    ],
+)
+def test_bad_settings_name_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
+) -> None:
     write_project(tmp_path, body)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=message):
@@ -73,10 +88,11 @@ def test_bad_settings_name_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_ordinal_method_on_a_categorical_column_is_refused() -> None:
     with pytest.raises(UsageError, match="'ks' needs ordered values; column 'c' is categorical"):
-        aisec_nb.compare_to_profile(pd.DataFrame({"c": ["a", "b"] * 50}),
-                                    pd.DataFrame({"c": ["a"] * 100}),
-                                    config=load_config({"columns": {"c": {"method": "ks"}}},
-                                                       use_project=False))
+        aisec_nb.compare_to_profile(
+            pd.DataFrame({"c": ["a", "b"] * 50}),
+            pd.DataFrame({"c": ["a"] * 100}),
+            config=load_config({"columns": {"c": {"method": "ks"}}}, use_project=False),
+        )
 
 
 def test_corrections() -> None:

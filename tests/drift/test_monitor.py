@@ -33,8 +33,9 @@ def test_gradual_drift_shows_in_the_rolling_window_before_single_batches() -> No
         batch = pd.DataFrame({"x": rng.normal(0.4, 1, 40)})
         raised.append((step, mon.update(batch)))
     gradual = [step for step, alerts in raised if any(GRADUAL in a.message for a in alerts)]
-    single = [step for step, alerts in raised if any("AISEC-DRIFT-001" in a.message
-                                                      for a in alerts)]
+    single = [
+        step for step, alerts in raised if any("AISEC-DRIFT-001" in a.message for a in alerts)
+    ]
     assert gradual, "the rolling window should convict a steady 0.4 sd shift"
     assert not single or min(gradual) < min(single)
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import aisec_nb
 from aisec_nb.drift import Profile, build_profile, merge_profiles
+from aisec_nb.drift.counting import count_frame
 from aisec_nb.drift.layout import category_key
 from aisec_nb.drift.partitioned import FramePartitions, build_profile_partitioned
-from aisec_nb.drift.profile import count_frame
 from aisec_nb.errors import UsageError
 
 CATS = ["a", "b", "c", "d", None]
@@ -24,15 +24,22 @@ CATS = ["a", "b", "c", "d", None]
 @st.composite
 def frames(draw: st.DrawFn) -> pd.DataFrame:
     n = draw(st.integers(1, 60))
-    floats = st.one_of(st.floats(-1e6, 1e6), st.just(float("nan")), st.just(float("inf")),
-                       st.integers(-5, 5).map(float))
-    return pd.DataFrame({
-        "num": draw(st.lists(floats, min_size=n, max_size=n)),
-        "cat": draw(st.lists(st.sampled_from(CATS), min_size=n, max_size=n)),
-        "flag": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-        "when": pd.to_datetime(draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n)),
-                               unit="s"),
-    })
+    floats = st.one_of(
+        st.floats(-1e6, 1e6),
+        st.just(float("nan")),
+        st.just(float("inf")),
+        st.integers(-5, 5).map(float),
+    )
+    return pd.DataFrame(
+        {
+            "num": draw(st.lists(floats, min_size=n, max_size=n)),
+            "cat": draw(st.lists(st.sampled_from(CATS), min_size=n, max_size=n)),
+            "flag": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+            "when": pd.to_datetime(
+                draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n)), unit="s"
+            ),
+        }
+    )
 
 
 def split(df: pd.DataFrame, cuts: list[int]) -> list[pd.DataFrame]:
@@ -41,8 +48,9 @@ def split(df: pd.DataFrame, cuts: list[int]) -> list[pd.DataFrame]:
 
 
 @given(frames(), st.lists(st.integers(0, 100), max_size=5), st.integers(2, 12))
-def test_merging_partition_profiles_equals_the_whole(df: pd.DataFrame, cuts: list[int],
-                                                     bins: int) -> None:
+def test_merging_partition_profiles_equals_the_whole(
+    df: pd.DataFrame, cuts: list[int], bins: int
+) -> None:
     whole = build_profile(df, bins=bins)
     parts = [count_frame(p, whole.layouts)[0] for p in split(df, cuts)]
     merged = merge_profiles(parts)
@@ -52,11 +60,13 @@ def test_merging_partition_profiles_equals_the_whole(df: pd.DataFrame, cuts: lis
 
 
 @given(frames(), st.lists(st.integers(0, 100), max_size=5), st.integers(2, 12))
-def test_partition_by_partition_build_equals_in_memory_build(df: pd.DataFrame, cuts: list[int],
-                                                             bins: int) -> None:
+def test_partition_by_partition_build_equals_in_memory_build(
+    df: pd.DataFrame, cuts: list[int], bins: int
+) -> None:
     parts = [p for p in split(df, cuts) if len(p)]
     assert build_profile_partitioned(FramePartitions(parts), bins=bins) == build_profile(
-        df, bins=bins)
+        df, bins=bins
+    )
 
 
 def test_partitioned_edges_are_exact_order_statistics_on_skewed_data() -> None:
@@ -64,7 +74,7 @@ def test_partitioned_edges_are_exact_order_statistics_on_skewed_data() -> None:
     x = np.concatenate([rng.lognormal(0, 3, 20_000), [1e300, -1e300], np.full(5000, 7.0)])
     rng.shuffle(x)
     df = pd.DataFrame({"x": x})
-    parts = [df.iloc[i:i + 3000] for i in range(0, len(df), 3000)]
+    parts = [df.iloc[i : i + 3000] for i in range(0, len(df), 3000)]
     whole = build_profile(df, bins=20)
     assert build_profile_partitioned(FramePartitions(parts), bins=20) == whole
     ranks = [(i * len(x) + 19) // 20 - 1 for i in range(1, 20)]
@@ -88,30 +98,53 @@ def test_profile_round_trips_through_json_and_stays_small() -> None:
 
 
 def test_kinds_cover_datetime_boolean_categorical_text() -> None:
-    df = pd.DataFrame({
-        "n": [1, 2, 3, 4], "b": [True, False, True, True],
-        "d": pd.date_range("2026-01-01", periods=4, tz="Europe/Paris"),
-        "c": ["x", "y", "x", None], "t": ["aa", "bbb", "c", "dddd"],
-    })
+    df = pd.DataFrame(
+        {
+            "n": [1, 2, 3, 4],
+            "b": [True, False, True, True],
+            "d": pd.date_range("2026-01-01", periods=4, tz="Europe/Paris"),
+            "c": ["x", "y", "x", None],
+            "t": ["aa", "bbb", "c", "dddd"],
+        }
+    )
     profile = build_profile(df, max_categories=3)
-    assert [c.kind for c in profile.columns] == ["numeric", "boolean", "datetime", "categorical",
-                                                "text"]
+    assert [c.kind for c in profile.columns] == [
+        "numeric",
+        "boolean",
+        "datetime",
+        "categorical",
+        "text",
+    ]
     assert profile.column("b").layout.categories == ("True", "False")
     assert profile.column("c").missing == 1
     assert profile.column("d").min == pd.Timestamp("2025-12-31T23:00:00Z").timestamp()
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda: build_profile([1, 2, 3]), "reference data must be a pandas DataFrame, not list"),
-    (lambda: build_profile(pd.DataFrame([[1, 2]], columns=["a", "a"])),
-     "reference data has duplicate column names: a"),
-    (lambda: build_profile(pd.DataFrame({"a": [1]}), columns=["b"]),
-     "reference data has no column 'b' (it has: a)"),
-    (lambda: build_profile(pd.DataFrame({"a": [1]}), bins=1), "bins must be between 2 and 1000"),
-    (lambda: Profile.from_dict({"format": "x"}), "reference profile is malformed"),
-    (lambda: count_frame(pd.DataFrame({"b": [1]}), build_profile(pd.DataFrame({"a": [1]})).layouts),
-     "live data has no column 'a' (it has: b)"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: build_profile([1, 2, 3]), "reference data must be a pandas DataFrame, not list"),
+        (
+            lambda: build_profile(pd.DataFrame([[1, 2]], columns=["a", "a"])),
+            "reference data has duplicate column names: a",
+        ),
+        (
+            lambda: build_profile(pd.DataFrame({"a": [1]}), columns=["b"]),
+            "reference data has no column 'b' (it has: a)",
+        ),
+        (
+            lambda: build_profile(pd.DataFrame({"a": [1]}), bins=1),
+            "bins must be between 2 and 1000",
+        ),
+        (lambda: Profile.from_dict({"format": "x"}), "reference profile is malformed"),
+        (
+            lambda: count_frame(
+                pd.DataFrame({"b": [1]}), build_profile(pd.DataFrame({"a": [1]})).layouts
+            ),
+            "live data has no column 'a' (it has: b)",
+        ),
+    ],
+)
 def test_bad_input_gets_a_clear_error(make: object, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
         make()  # type: ignore[operator]

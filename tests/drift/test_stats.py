@@ -63,9 +63,13 @@ def test_wasserstein_equals_scipy_on_raw_samples(a: list[int], b: list[int]) -> 
     assert got == pytest.approx(sps.wasserstein_distance(a, b), abs=1e-9)
 
 
-@given(st.lists(st.integers(0, 50), min_size=2, max_size=12).flatmap(
-    lambda ref: st.tuples(st.just(ref), st.lists(st.integers(0, 50), min_size=len(ref),
-                                                 max_size=len(ref)))))
+@given(
+    st.lists(st.integers(0, 50), min_size=2, max_size=12).flatmap(
+        lambda ref: st.tuples(
+            st.just(ref), st.lists(st.integers(0, 50), min_size=len(ref), max_size=len(ref))
+        )
+    )
+)
 def test_jensen_shannon_equals_scipy(pair: tuple[list[int], list[int]]) -> None:
     ref, live = pair
     if sum(ref) == 0 or sum(live) == 0:
@@ -76,10 +80,12 @@ def test_jensen_shannon_equals_scipy(pair: tuple[list[int], list[int]]) -> None:
 
 def test_psi_by_hand_and_floor_for_empty_buckets() -> None:
     assert stats.psi([50, 50], [80, 20]) == pytest.approx(
-        0.3 * math.log(0.8 / 0.5) + (-0.3) * math.log(0.2 / 0.5))
+        0.3 * math.log(0.8 / 0.5) + (-0.3) * math.log(0.2 / 0.5)
+    )
     # a bucket the reference never filled counts with the floor share, not infinity
     assert stats.psi([100, 0], [90, 10]) == pytest.approx(
-        -0.1 * math.log(0.9) + (0.1 - 1e-4) * math.log(0.1 / 1e-4))
+        -0.1 * math.log(0.9) + (0.1 - 1e-4) * math.log(0.1 / 1e-4)
+    )
     assert stats.psi([10, 20, 30], [10, 20, 30]) == 0.0
 
 

@@ -14,8 +14,11 @@ def live_days() -> pd.DataFrame:
     """Three days of live rows; only the third day drifts."""
     days = [sample(3000, 20 + d, drifted=d == 2) for d in range(3)]
     for d, frame in enumerate(days):
-        frame["ts"] = pd.Timestamp("2026-03-01") + pd.Timedelta(days=d) + pd.to_timedelta(
-            range(len(frame)), "s")
+        frame["ts"] = (
+            pd.Timestamp("2026-03-01")
+            + pd.Timedelta(days=d)
+            + pd.to_timedelta(range(len(frame)), "s")
+        )
     return pd.concat(days, ignore_index=True)
 
 

@@ -38,8 +38,9 @@ def figures(nb: object) -> list[dict]:  # type: ignore[type-arg]
 
 
 def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path: Path) -> None:
-    nb = make_notebook("%load_ext aisec_nb", MAKE_DATA,
-                       "%aisec monitor ref live --time-col ts --window 1D")
+    nb = make_notebook(
+        "%load_ext aisec_nb", MAKE_DATA, "%aisec monitor ref live --time-col ts --window 1D"
+    )
     execute(nb, tmp_path)
     [(cell, output)] = outputs_with(nb, MIME_TYPE)
     assert cell == 2
@@ -50,7 +51,10 @@ def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path:
     assert sorted(payload["drifted"]) == ["latency", "plan"]
     assert payload["verdict"] == "fail"
     assert [sorted(w["drifted"]) for w in payload["time"]["windows"]] == [
-        [], ["latency", "plan"], ["latency", "plan"]]
+        [],
+        ["latency", "plan"],
+        ["latency", "plan"],
+    ]
     assert payload["reference"]["profile"]["rows"] == 20000  # the record holds the profile
     assert payload["live"] == {"name": "live", "rows": 6000}
 
@@ -59,7 +63,8 @@ def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path:
     assert bars["y"][-2:] in (["plan", "latency"], ["latency", "plan"])  # largest on top
     assert bars["y"][0] == "score"
     assert dict(zip(bars["y"], bars["x"], strict=True)) == {
-        c: v["score"] for c, v in payload["columns"].items()}
+        c: v["score"] for c, v in payload["columns"].items()
+    }
     assert score["data"][1]["name"] == "threshold" and set(score["data"][1]["x"]) == {0.1}
     assert {t["name"] for t in dist["data"]} == {"reference", "live"}
     plan_live = [t for t in dist["data"] if t["name"] == "live" and "(unseen)" in t["x"]]
@@ -73,8 +78,9 @@ def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path:
     cell_outputs = nb.cells[2].outputs
     size = sum(len(json.dumps(o)) for o in cell_outputs)
     assert size <= MAX_OUTPUT_BYTES
-    assert not any("text/html" in o.get("data", {}) and PLOTLY_MIME in o.get("data", {})
-                   for o in cell_outputs)  # no plotly.js or HTML copy of a figure
+    assert not any(
+        "text/html" in o.get("data", {}) and PLOTLY_MIME in o.get("data", {}) for o in cell_outputs
+    )  # no plotly.js or HTML copy of a figure
 
     path = save(nb, tmp_path / "monitor.ipynb")
     assert main(["sync", str(path)]) == 0
@@ -83,9 +89,13 @@ def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path:
 
 
 def test_monitor_magic_errors_are_one_line(tmp_path: Path) -> None:
-    nb = make_notebook("%load_ext aisec_nb", "import pandas as pd\nlive = pd.DataFrame({'a': [1]})",
-                       "%aisec monitor nope live", "%aisec monitor live live --window 1D",
-                       "%aisec monitor live live --time-col a --window 1X")
+    nb = make_notebook(
+        "%load_ext aisec_nb",
+        "import pandas as pd\nlive = pd.DataFrame({'a': [1]})",
+        "%aisec monitor nope live",
+        "%aisec monitor live live --window 1D",
+        "%aisec monitor live live --time-col a --window 1X",
+    )
     execute(nb, tmp_path, allow_errors=True)
     errors = [cell.outputs[0] for cell in nb.cells[2:]]
     assert all(e["output_type"] == "error" and len(e["traceback"]) == 1 for e in errors)
