@@ -89,6 +89,32 @@ def monitor_widget(monitor: Monitor) -> Any:
     return fig
 
 
+def record_monitor(monitor: Monitor, monitor_id: str = "stream") -> None:
+    """Record the monitor's state in the notebook as ``metadata.aisec.monitors[monitor_id]``.
+
+    Call it whenever the evidence should be saved (e.g. at the end of a session); a later call
+    with the same id replaces the earlier summary.
+    """
+    from ..transport import escape, make_fragment
+    from .html import VERDICT_COLOURS, badge, findings_table
+    from .session import publish
+
+    summary = monitor.summary()
+    verdict = str(summary["verdict"])
+    alerts = list(monitor.alerts)[-20:]
+    head = (
+        f"{badge(verdict.upper(), VERDICT_COLOURS[verdict])} <b>monitor</b> "
+        f"<code>{escape(monitor_id)}</code> · {summary['batches']} batches · "
+        f"{summary['rows']:,} rows · {len(monitor.alerts)} alerts"
+    )
+    publish(
+        make_fragment("monitor", monitor_id, summary),
+        html_text=f'<div class="aisec-report"><p>{head}</p>{findings_table(alerts)}</div>',
+        plain_text=f"aisec monitor {monitor_id}: {verdict.upper()} — {summary['batches']} "
+        f"batches, {len(monitor.alerts)} alerts",
+    )
+
+
 def _thresholds(monitor: Monitor) -> dict[str, float]:
     cfg = monitor.config
     out = {}

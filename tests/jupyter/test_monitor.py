@@ -104,6 +104,33 @@ def test_monitor_magic_errors_are_one_line(tmp_path: Path) -> None:
     assert errors[2]["evalue"].startswith("--window: '1X' is not a fixed window")
 
 
+def test_streaming_monitor_in_a_kernel_shows_a_widget_and_records_its_summary(
+    tmp_path: Path,
+) -> None:
+    nb = make_notebook(
+        MAKE_DATA,
+        "import aisec_nb\nfrom aisec_nb.jupyter.monitor_widget import record_monitor\n"
+        "mon = aisec_nb.Monitor(ref)\nmon.widget()",
+        "for day, batch in live.groupby(live.ts.dt.date):\n"
+        "    mon.update(batch.drop(columns='ts'), label=str(day))\n"
+        "record_monitor(mon, 'inference-log')",
+    )
+    execute(nb, tmp_path)
+    assert "application/vnd.jupyter.widget-view+json" in nb.cells[1].outputs[0]["data"]
+    [(cell, output)] = outputs_with(nb, MIME_TYPE)
+    fragment = output["data"][MIME_TYPE]
+    assert (cell, fragment["kind"], fragment["id"]) == (2, "monitor", "inference-log")
+    summary = fragment["payload"]
+    assert summary["batches"] == 3 and summary["verdict"] == "fail"
+    assert [p["label"] for p in summary["history"]] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    assert [sorted(p["drifted"]) for p in summary["history"]] == [
+        [],
+        ["latency", "plan"],
+        ["latency", "plan"],
+    ]
+    assert summary["alerts"] and all(a["code"] == "AISEC-DRIFT-ALERT" for a in summary["alerts"])
+
+
 def test_monitor_update_changes_the_figure_widget_traces() -> None:
     mon = Monitor(build_profile(sample(20_000, 1)))
     fig = monitor_widget(mon)
