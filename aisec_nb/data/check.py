@@ -69,19 +69,16 @@ def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[Finding], dict[s
             continue
         codes, uniques = d.factorized(name)
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-        values: list[str] = []
-        weights: list[int] = []
-        budget = int(t["max_text_chars"])
-        for value, c in zip(np.asarray(uniques, dtype=object), counts):
-            if not isinstance(value, str):
-                continue
-            budget -= len(value)
-            if budget < 0:
-                truncated.append(name)
-                break
-            values.append(value)
-            weights.append(int(c))
-        hits = scan_values(values, weights, t)
+        values: list[Any] = np.asarray(uniques, dtype=object).tolist()
+        if d.kinds[name] == "object":  # only the text values of a mixed column
+            keep = [i for i, v in enumerate(values) if isinstance(v, str)]
+            values, counts = [values[i] for i in keep], counts[keep]
+        lengths = np.fromiter((len(v) for v in values), dtype="int64", count=len(values))
+        within = int(np.searchsorted(np.cumsum(lengths), t["max_text_chars"], side="right"))
+        if within < len(values):  # bound the text scanned per column
+            truncated.append(name)
+            values, counts = values[:within], counts[:within]
+        hits = scan_values(values, counts.tolist(), t)
         for kind, h in hits.items():
             code = "AISEC-DATA-S02" if h.category == "secret" else "AISEC-DATA-S01"
             what = "credential" if h.category == "secret" else "personal data"

@@ -125,18 +125,9 @@ def _instants(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return ints, mask
 
 
-_PLAIN_TYPES = (str, int, float, bool, bytes)
-
-
-def _objects(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
-
-    mask = series.isna().to_numpy(dtype=bool, copy=True)
-    raw = series.to_numpy(dtype=object)
-    out = np.empty(len(raw), dtype=object)
-    for i, value in enumerate(raw):
-        out[i] = "" if mask[i] else f"{type(value).__name__}:{value}"
-    return out, mask
+def _tagged(value: object) -> str:
+    """The canonical text of a value in an ``object`` column: its type name and ``str``."""
+    return f"{type(value).__name__}:{value}"
 
 
 def factorize(series: pd.Series) -> tuple[np.ndarray, Any]:
@@ -165,15 +156,16 @@ def column_digests(
         values, mask = _numbers(series)
     elif kind.startswith(("datetime", "timedelta")):
         values, mask = _instants(series)
-    elif kind == "string":
+    else:  # strings, and other objects by type-tagged text: hash each distinct value once
         codes, uniques = factorized if factorized is not None else factorize(series)
-        unique_digests = _hash(np.asarray(uniques, dtype=object))
+        distinct = np.asarray(uniques, dtype=object)
+        if kind != "string":
+            distinct = np.array([_tagged(v) for v in distinct], dtype=object)
+        unique_digests = _hash(distinct)
         if len(unique_digests) == 0:
             return np.full(len(codes), NULL_DIGEST, dtype="uint64")
         out = unique_digests[np.where(codes < 0, 0, codes)]
         return np.where(codes < 0, np.uint64(NULL_DIGEST), out).astype("uint64")
-    else:
-        values, mask = _objects(series)
     digests = _hash(values)
     return np.where(mask, np.uint64(NULL_DIGEST), digests).astype("uint64")
 
@@ -234,7 +226,7 @@ class FrameDigests:
         """The cell digests of column ``name``."""
         if name not in self._digests:
             kind = self.kinds[name]
-            shared = self.factorized(name) if kind == "string" else None
+            shared = self.factorized(name) if kind in ("string", "object") else None
             self._digests[name] = column_digests(self._series[name], kind, shared)
         return self._digests[name]
 

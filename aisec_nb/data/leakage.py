@@ -73,7 +73,9 @@ def _column_codes(d: FrameDigests, name: str) -> Any:
     if not numeric or len(uniques) <= NUMERIC_BINS:
         return np.asarray(codes)
     values = series.to_numpy(dtype="float64", na_value=np.nan)
-    present = values[~np.isnan(values)]
+    present = values[np.isfinite(values)]
+    if len(present) == 0:
+        return np.asarray(codes)
     step = max(1, len(present) // 200_000)
     edges = np.unique(np.quantile(present[::step], np.linspace(0, 1, NUMERIC_BINS + 1))[1:-1])
     binned = np.searchsorted(edges, values, side="right").astype("int64")

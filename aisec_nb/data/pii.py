@@ -207,12 +207,27 @@ def _gate(values: Sequence[str], patterns: Sequence[Pattern]) -> list[int]:
     return [int(i) for i in flags.nonzero()[0]]
 
 
+_SEPARATORS = " -."
+
+
 def _boundary_ok(value: str, start: int, end: int) -> bool:
-    # A match inside a longer run of letters/digits is a fragment of something else.
-    before = value[start - 1] if start > 0 else ""
-    after = value[end] if end < len(value) else ""
-    return not (before.isalnum() and value[start].isalnum()) and not (
-        after.isalnum() and value[end - 1].isalnum()
+    # A match inside a longer run of letters/digits is a fragment of something else, and so is a
+    # digit group continued by a separator and more digits (part of a longer number: an invalid
+    # card number is not a phone number).
+    before = value[max(0, start - 2) : start]
+    after = value[end : end + 2]
+    if before[-1:].isalnum() and value[start].isalnum():
+        return False
+    if after[:1].isalnum() and value[end - 1].isalnum():
+        return False
+    if value[start].isdigit() and len(before) == 2 and before[1] in _SEPARATORS:
+        if before[0].isdigit():
+            return False
+    return not (
+        value[end - 1].isdigit()
+        and len(after) == 2
+        and after[0] in _SEPARATORS
+        and after[1].isdigit()
     )
 
 

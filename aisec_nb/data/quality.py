@@ -42,6 +42,26 @@ def _is_text(kind: str) -> bool:
     return kind in ("string", "category[string]")
 
 
+def _marker_values(uniques: Any) -> list[tuple[int, str]]:
+    """``(index, value)`` of the distinct values that are null markers (see :data:`NULL_MARKERS`).
+
+    Vectorised (a length filter, then strip/lower/isin), so a free-text column with a million
+    distinct values costs no Python loop.
+    """
+    import numpy as np
+    import pandas as pd
+
+    index = pd.Index(uniques)
+    lengths = index.str.len().to_numpy(dtype="float64", na_value=np.inf)
+    short = np.flatnonzero(lengths <= 16)
+    if len(short) == 0:
+        return []
+    candidates = index[short]
+    folded = candidates.str.strip().str.lower()
+    hit = np.asarray(folded.isin(list(NULL_MARKERS)), dtype=bool)
+    return [(int(i), str(v)) for i, v in zip(short[hit], candidates[hit])]
+
+
 def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
     """Columns with a share of missing values (real or spelled as a marker) at the threshold."""
     out: list[Finding] = []
@@ -53,11 +73,9 @@ def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
         real = int((codes < 0).sum())
         markers: dict[str, int] = {}
         if _is_text(d.kinds[name]):
-            values = [str(u) for u in uniques]
-            counts = _counts(codes, len(values))
-            for i, v in enumerate(values):
-                if v.strip().lower() in NULL_MARKERS:
-                    markers[repr(v)] = int(counts[i])
+            counts = _counts(codes, len(uniques))
+            for i, v in _marker_values(uniques):
+                markers[repr(v)] = int(counts[i])
         disguised = sum(markers.values())
         total = real + disguised
         if markers and (real > 0 or len(markers) > 1):
@@ -152,7 +170,7 @@ def mixed_types(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
                 tname = type(value).__name__
                 by_type[tname] = by_type.get(tname, 0) + int(c)
             minority = present - max(by_type.values())
-            if len(by_type) > 1 and minority / present >= t["mixed_type_min_share"]:
+            if len(by_type) > 1 and minority / present > t["mixed_type_min_share"]:
                 listing = ", ".join(f"{k} ×{v:,}" for k, v in sorted(by_type.items()))
                 out.append(
                     finding(
@@ -174,7 +192,7 @@ def mixed_types(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
         folded = values.str.strip().str.lower().isin(NULL_MARKERS).to_numpy()
         bad = int(counts[~numeric & ~folded].sum())
         good = int(counts[numeric].sum())
-        if bad and good / present >= 0.9 and bad / present >= t["mixed_type_min_share"]:
+        if bad and good / present >= 0.9 and bad / present > t["mixed_type_min_share"]:
             out.append(
                 finding(
                     "AISEC-DATA-Q05",
