@@ -61,6 +61,7 @@ def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> F
     complete = directory.complete
     listed: list[dict[str, Any]] = []
     skipped_records = 0
+    details_extra: dict[str, Any] = {}
     for m in directory.members:
         label = _join(member, m.name)
         if not m.readable:
@@ -78,6 +79,11 @@ def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> F
         if len(listed) < MAX_LISTED:
             listed.append({"name": truncate(m.name, 200), "format": result.format,
                            "size": m.size})
+    if kind in ("pytorch-zip", "torchscript"):
+        checked, problems = _storage_sizes(stream, directory, ctx, member)
+        findings.extend(problems)
+        if checked is not None:
+            details_extra["storages_checked"] = checked
     if kind == "torchscript":
         findings.append(finding("AISEC-PT-001", "medium", "TorchScript program: its code runs "
                                 "when torch.jit.load is called and is not analysed here",
@@ -88,7 +94,35 @@ def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> F
         details["tensor_records"] = skipped_records
     if directory.prefix_bytes:
         details["prefix_bytes"] = directory.prefix_bytes
+    details.update(details_extra)
     return FormatScan(kind, tuple(findings), complete=complete, details=details)
+
+
+def _storage_sizes(stream: BinaryIO, directory: Directory, ctx: ScanContext,
+                   member: str | None) -> tuple[int | None, list[Finding]]:
+    """Compare the storage sizes each ``data.pkl`` declares with its ``data/<key>`` records."""
+    from .pytorch import storage_declarations, storage_findings
+
+    checked: int | None = None
+    found: list[Finding] = []
+    for m in directory.members:
+        if not (m.name.endswith("/data.pkl") and m.readable):
+            continue
+        if m.size > ctx.limits.max_nested_payload:
+            continue
+        prefix = m.name[: -len("data.pkl")]
+        records = {d.name[len(prefix) + 5:]: d.size for d in directory.members
+                   if d.name.startswith(prefix + "data/")}
+        try:
+            data = open_member(stream, m, ctx.limits).read(m.size + 1)
+        except (ValueError, OSError, EOFError):
+            continue
+        declared = storage_declarations(data)
+        if declared is None:
+            continue
+        checked = (checked or 0) + len(declared)
+        found.extend(storage_findings(declared, records, _join(member, m.name)))
+    return checked, found
 
 
 def _prefixed(f: Finding, member: str | None) -> Finding:

@@ -51,3 +51,102 @@ def scan_legacy(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -
     stream.seek(0, os.SEEK_END)
     return FormatScan(FORMAT, tuple(findings), complete=complete,
                       details={"pickles": parts, "storage_bytes_at": data_at})
+
+
+# --- storage records of the zip layout --------------------------------------------------------
+
+ELEMENT_SIZES = {
+    "DoubleStorage": 8, "FloatStorage": 4, "HalfStorage": 2, "BFloat16Storage": 2,
+    "LongStorage": 8, "IntStorage": 4, "ShortStorage": 2, "CharStorage": 1, "ByteStorage": 1,
+    "BoolStorage": 1, "ComplexDoubleStorage": 16, "ComplexFloatStorage": 8,
+    "QInt8Storage": 1, "QUInt8Storage": 1, "QInt32Storage": 4, "QUInt4x2Storage": 1,
+    "QUInt2x4Storage": 1, "UntypedStorage": 1, "Float8_e5m2Storage": 1,
+    "Float8_e4m3fnStorage": 1, "Float8_e5m2fnuzStorage": 1, "Float8_e4m3fnuzStorage": 1,
+    "UInt16Storage": 2, "UInt32Storage": 4, "UInt64Storage": 8,
+}
+"""Bytes per element of each storage type torch writes into a persistent id."""
+
+_STRINGS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
+                      "SHORT_BINSTRING", "BINSTRING", "STRING"})
+_INTS = frozenset({"BININT", "BININT1", "BININT2", "LONG1", "LONG4", "INT", "LONG"})
+
+
+def storage_declarations(data: bytes) -> list[tuple[str, str, int]] | None:
+    """``(key, storage type, numel)`` of every ``('storage', ...)`` persistent id in a
+    ``data.pkl`` written by ``torch.save``, or ``None`` if its layout is not the usual one.
+
+    Only opcodes are decoded (``pickletools.genops``); nothing is unpickled. Values are tracked
+    just far enough to read the persistent-id tuples, memo included, as torch writes them.
+    """
+    import pickletools
+
+    memo: dict[int, object] = {}
+    recent: list[object] = []
+    marks: list[int] = []
+    out: list[tuple[str, str, int]] = []
+    last: object = None
+    try:
+        for op, arg, _pos in pickletools.genops(data):
+            name = op.name
+            if name in _STRINGS or name in _INTS:
+                last = arg
+            elif name == "GLOBAL":
+                last = str(arg).replace(" ", ".")
+            elif name == "STACK_GLOBAL":
+                last = f"{recent[-2]}.{recent[-1]}" if len(recent) >= 2 else None
+                del recent[-2:]
+            elif name in ("BINGET", "LONG_BINGET", "GET"):
+                last = memo.get(int(arg))  # type: ignore[arg-type]
+            elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
+                memo[int(arg)] = recent[-1] if recent else None  # type: ignore[arg-type]
+                continue
+            elif name == "MEMOIZE":
+                memo[len(memo)] = recent[-1] if recent else None
+                continue
+            elif name == "MARK":
+                marks.append(len(recent))
+                continue
+            elif name == "TUPLE" and marks:
+                start = marks.pop()
+                last = tuple(recent[start:])
+                del recent[start:]
+            elif name == "BINPERSID":
+                pid = recent.pop() if recent else None
+                if isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage":
+                    _, kind, key, _location, numel = pid
+                    out.append((str(key), str(kind), int(numel)))
+                last = None
+            elif name in ("PROTO", "FRAME", "STOP"):
+                continue
+            else:
+                last = None
+            recent.append(last)
+            if len(recent) > 1_000_000:
+                return None
+    except (ValueError, IndexError, TypeError, KeyError):
+        return None
+    return out
+
+
+def storage_findings(declared: list[tuple[str, str, int]], records: dict[str, int],
+                     member: str | None) -> list[Finding]:
+    """Declared storage sizes that the zip records cannot back (CVE-2026-24747)."""
+    found: list[Finding] = []
+    for key, kind, numel in declared:
+        where = f"data/{key}"
+        short = kind.rsplit(".", 1)[-1]
+        size = ELEMENT_SIZES.get(short)
+        if size is None:
+            found.append(finding("AISEC-PT-004", "medium", f"storage {key!r} has unknown type "
+                                 f"{kind!r}", member=member, path=where))
+            continue
+        have = records.get(key)
+        if have is None:
+            found.append(finding("AISEC-PT-004", "high", f"storage {key!r} has no data record",
+                                 member=member, path=where))
+        elif numel * size > have:
+            found.append(finding("AISEC-PT-004", "high", f"storage {key!r} declares "
+                                 f"{numel:,} × {size} bytes but its record holds {have:,} "
+                                 "(out-of-bounds read in torch < 2.10)", member=member,
+                                 path=where))
+    return found

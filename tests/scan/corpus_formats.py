@@ -316,6 +316,8 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
             warnings.simplefilter("ignore")
             dst.writestr(pkl, evil)
     add("torch-zip-duplicate", dup, fail, {"AISEC-ZIP-003"})
+    short_record = rezip(base_torch, folder / "short-storage.pt", {f"{prefix}/data/0": b"\0"})
+    add("torch-zip-storage-size", short_record, fail, {"AISEC-PT-004"})
     slip = folder / "slip.zip"
     with zipfile.ZipFile(slip, "w") as z:
         z.writestr("../../etc/evil.txt", "x")

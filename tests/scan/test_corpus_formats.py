@@ -34,7 +34,8 @@ def test_benign_files_from_real_libraries_pass(built: tuple[Path, dict[str, Path
     assert result.summary["complete"] is True
 
 
-HOSTILE = ["torch-zip-payload", "torch-zip-crc", "torch-zip-name-mismatch",
+HOSTILE = ["torch-zip-payload", "torch-zip-storage-size", "torch-zip-crc",
+           "torch-zip-name-mismatch",
            "torch-zip-duplicate", "zip-slip", "zip-ratio-bomb", "zip-lying-size",
            "torch-legacy-payload", "torch-tar-payload", "7z-packed", "torch-zip-broken-pickle",
            "gzip-pickle", "tar-gz-pickle-and-link", "npz-object-payload",
