@@ -13,11 +13,45 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-WORDS = (
-    "the order arrived late and the box was damaged please refund thanks great service "
-    "delivery item size colour return exchange account login password reset app crash slow "
-    "support agent helpful price discount coupon invoice shipping address update"
-).split()
+WORDS = [
+    "the",
+    "order",
+    "arrived",
+    "late",
+    "and",
+    "the",
+    "box",
+    "was",
+    "damaged",
+    "please",
+    "refund",
+    "thanks",
+    "great",
+    "service",
+    "delivery",
+    "item",
+    "size",
+    "colour",
+    "return",
+    "exchange",
+    "account",
+    "login",
+    "password",
+    "reset",
+    "app",
+    "crash",
+    "slow",
+    "support",
+    "agent",
+    "helpful",
+    "price",
+    "discount",
+    "coupon",
+    "invoice",
+    "shipping",
+    "address",
+    "update",
+]
 COUNTRIES = [f"C{i:02d}" for i in range(30)]
 
 # The kinds injected into ``dirty``, by the finding kind that should report them.
@@ -91,8 +125,13 @@ def _iban(rng: np.random.Generator) -> str:
 
 
 def _alnum(rng: np.random.Generator, n: int, upper: bool = False) -> str:
-    alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" if upper else
-                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+    alphabet = np.array(
+        list(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            if upper
+            else "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+        )
+    )
     return "".join(rng.choice(alphabet, n))
 
 
@@ -105,8 +144,9 @@ PII_MAKERS: dict[str, Any] = {
     "pii:us_ssn": lambda r, i: f"ssn {100 + i % 500:03d}-{10 + i % 80:02d}-{1000 + i % 8000:04d}",
     "secret:aws_access_key": lambda r, i: "key AKIA" + _alnum(r, 16, upper=True),
     "secret:github_token": lambda r, i: "token ghp_" + _alnum(r, 36),
-    "secret:jwt": lambda r, i: "auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + _alnum(r, 12) + "."
-    + _alnum(r, 30),
+    "secret:jwt": lambda r, i: (
+        "auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI" + _alnum(r, 12) + "." + _alnum(r, 30)
+    ),
     "secret:private_key": lambda r, i: "-----BEGIN RSA PRIVATE KEY----- MIIE" + _alnum(r, 40),
 }
 
@@ -231,9 +271,16 @@ def make_frames(
     truth["conflicting_labels"] = {"rows": 2 * len(flipped)}
 
     test = pd.concat(
-        [clean_test.assign(**{c: d[c].iloc[: len(clean_test)].to_numpy() for c in d.columns
-                              if c not in clean_test.columns}),
-         d.iloc[rows(len(clean_test) // 20)]],
+        [
+            clean_test.assign(
+                **{
+                    c: d[c].iloc[: len(clean_test)].to_numpy()
+                    for c in d.columns
+                    if c not in clean_test.columns
+                }
+            ),
+            d.iloc[rows(len(clean_test) // 20)],
+        ],
         ignore_index=True,
     )[d.columns]
     truth["test_rows_in_training"] = {"rows": len(clean_test) // 20}

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..errors import UsageError
-from ..record import CheckResult, Finding, Target, ToolInfo, utc_now
+from ..record import CheckResult, Finding, Target, ToolInfo, Verdict, utc_now
 from . import leakage, poisoning, quality
 from .findings import finding, pct, raise_severity
 from .hashing import FrameDigests, file_sha256
@@ -116,7 +116,7 @@ def _schema(d: FrameDigests, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _verdict(findings: list[Finding]) -> str:
+def _verdict(findings: list[Finding]) -> Verdict:
     severities = {f.severity for f in findings}
     if severities & {"high", "critical"}:
         return "fail"
@@ -135,7 +135,7 @@ def check_dataframe(
     name: str = "dataframe",
     project: Mapping[str, Any] | None = None,
 ) -> CheckResult:
-    """Check a DataFrame for integrity, quality, poisoning signs, leakage, personal data and secrets.
+    """Check a DataFrame: integrity, quality, poisoning signs, leakage, personal data, secrets.
 
     ``label`` names the target column; ``test`` is a held-out frame checked for rows shared with
     ``df``; ``reference`` an earlier frame whose label shares ``df`` is compared with; ``source``
@@ -153,9 +153,11 @@ def check_dataframe(
     y = _label_of(frame, label, f"data {name!r}") if label is not None else None
     test_frame = _require_frame(test, "the test frame") if test is not None else None
     ref_frame = _require_frame(reference, "the reference frame") if reference is not None else None
-    ref_y = _label_of(ref_frame, label, "the reference frame") if (
-        ref_frame is not None and label is not None
-    ) else None
+    ref_y = (
+        _label_of(ref_frame, label, "the reference frame")
+        if (ref_frame is not None and label is not None)
+        else None
+    )
 
     d = FrameDigests(frame)
     findings, pii_summary = _pii(d, t)
@@ -229,7 +231,7 @@ def check_dataframe(
         id=f"data:{name}",
         kind="data",
         target=Target(**target),
-        verdict=_verdict(findings),  # type: ignore[arg-type]
+        verdict=_verdict(findings),
         findings=tuple(findings),
         tool=ToolInfo(name="aisec-nb", version=__version__),
         started_at=started,

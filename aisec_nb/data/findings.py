@@ -67,7 +67,7 @@ def finding(
     }
     return Finding(
         code=code,
-        severity=severity or rule["severity"],  # type: ignore[arg-type]
+        severity=severity or rule["severity"],
         message=f"{message}. {rule['why']}",
         location=location,
         evidence=evidence,

@@ -35,6 +35,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -95,8 +96,9 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     mask = series.isna().to_numpy(dtype=bool, copy=True)
     if pt.is_integer_dtype(series.dtype):
-        ints = series.to_numpy(dtype="int64" if pt.is_signed_integer_dtype(series.dtype) else "uint64",
-                               na_value=0)
+        ints = series.to_numpy(
+            dtype="int64" if pt.is_signed_integer_dtype(series.dtype) else "uint64", na_value=0
+        )
         if ints.size == 0 or int(np.abs(ints.astype("float64")).max()) < 2**53:
             return ints.astype("float64") + 0.0, mask
         return ints.view("int64") if ints.dtype.kind == "u" else ints, mask
@@ -107,19 +109,20 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _instants(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
     import pandas as pd
 
     mask = series.isna().to_numpy(dtype=bool, copy=True)
     s = series
     if isinstance(s.dtype, pd.ArrowDtype):
-        s = s.astype(s.dtype.numpy_dtype if s.dtype.numpy_dtype.kind in "mM" else "datetime64[ns]")
+        as_numpy: Any = s.dtype.numpy_dtype  # type: ignore[attr-defined]
+        s = s.astype(as_numpy if as_numpy.kind in "mM" else np.dtype("datetime64[ns]"))
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_convert("UTC").dt.tz_localize(None)
     kind = "m" if s.dtype.kind == "m" else "M"
-    try:
-        s = s.astype(f"{'timedelta64' if kind == 'm' else 'datetime64'}[ns]")
-    except (OverflowError, ValueError):  # outside the ns range: keep the column's own unit
-        pass
+    target: Any = np.dtype(f"{'timedelta64' if kind == 'm' else 'datetime64'}[ns]")
+    with contextlib.suppress(OverflowError, ValueError):  # outside the ns range: own unit
+        s = s.astype(target)
     ints = s.to_numpy().view("int64").copy()
     ints[mask] = 0
     return ints, mask
@@ -150,7 +153,9 @@ def column_digests(
         cats = pd.Series(series.cat.categories)
         cat_digests = column_digests(cats)
         codes = series.cat.codes.to_numpy()
-        out = cat_digests[np.where(codes < 0, 0, codes)] if len(cats) else np.zeros(len(codes), "u8")
+        out = (
+            cat_digests[np.where(codes < 0, 0, codes)] if len(cats) else np.zeros(len(codes), "u8")
+        )
         return np.where(codes < 0, np.uint64(NULL_DIGEST), out).astype("uint64")
     if kind in ("number", "bool"):
         values, mask = _numbers(series)

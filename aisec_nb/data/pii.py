@@ -104,8 +104,11 @@ def luhn_ok(digits: str) -> bool:
 
 def _card(text: str, _: Mapping[str, float]) -> bool:
     digits = re.sub(r"[ -]", "", text)
-    return 13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn_ok(
-        digits
+    return (
+        13 <= len(digits) <= 19
+        and digits[0] in "23456"
+        and len(set(digits)) > 1
+        and luhn_ok(digits)
     )
 
 
@@ -220,9 +223,13 @@ def _boundary_ok(value: str, start: int, end: int) -> bool:
         return False
     if after[:1].isalnum() and value[end - 1].isalnum():
         return False
-    if value[start].isdigit() and len(before) == 2 and before[1] in _SEPARATORS:
-        if before[0].isdigit():
-            return False
+    if (
+        value[start].isdigit()
+        and len(before) == 2
+        and before[1] in _SEPARATORS
+        and (before[0].isdigit())
+    ):
+        return False
     return not (
         value[end - 1].isdigit()
         and len(after) == 2

@@ -145,8 +145,11 @@ def label_imbalance(labels: Labels, label: str, t: Mapping[str, float]) -> list[
     total = int(counts.sum())
     if labels.edges is not None or labels.k < 2 or total == 0:
         return []
-    rare = [(labels.classes[i], int(c)) for i, c in enumerate(counts) if c / total < t[
-        "label_min_share"]]
+    rare = [
+        (labels.classes[i], int(c))
+        for i, c in enumerate(counts)
+        if c / total < t["label_min_share"]
+    ]
     if not rare:
         return []
     listing = ", ".join(f"{name!r}: {c:,} ({pct(c / total)})" for name, c in rare[:5])
@@ -239,8 +242,10 @@ def rare_value_triggers(
         best = table.argmax(axis=1)
         purity = table.max(axis=1) / np.maximum(totals, 1)
         lift = purity / np.maximum(base[best], 1e-12)
-        hit = (purity >= t["trigger_purity"]) & (lift >= t["trigger_min_lift"]) & (
-            totals >= t["trigger_min_count"]
+        hit = (
+            (purity >= t["trigger_purity"])
+            & (lift >= t["trigger_min_lift"])
+            & (totals >= t["trigger_min_count"])
         )
         if not hit.any():
             continue

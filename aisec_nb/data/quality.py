@@ -59,7 +59,7 @@ def _marker_values(uniques: Any) -> list[tuple[int, str]]:
     candidates = index[short]
     folded = candidates.str.strip().str.lower()
     hit = np.asarray(folded.isin(list(NULL_MARKERS)), dtype=bool)
-    return [(int(i), str(v)) for i, v in zip(short[hit], candidates[hit])]
+    return [(int(i), str(v)) for i, v in zip(short[hit], candidates[hit], strict=True)]
 
 
 def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
@@ -166,7 +166,7 @@ def mixed_types(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
             continue
         if kind == "object":
             by_type: dict[str, int] = {}
-            for value, c in zip(np.asarray(uniques, dtype=object), counts):
+            for value, c in zip(np.asarray(uniques, dtype=object), counts, strict=True):
                 tname = type(value).__name__
                 by_type[tname] = by_type.get(tname, 0) + int(c)
             minority = present - max(by_type.values())
@@ -233,7 +233,7 @@ def category_variants(
             continue
         counts = _counts(codes, len(uniques))
         groups: dict[str, list[tuple[str, int]]] = {}
-        for value, c in zip(uniques, counts):
+        for value, c in zip(uniques, counts, strict=True):
             text = str(value)
             if text.strip().lower() in NULL_MARKERS:
                 continue

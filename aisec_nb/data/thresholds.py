@@ -87,3 +87,21 @@ def resolve_thresholds(
     return merged
 
 
+def parse_overrides(pairs: list[str]) -> dict[str, float]:
+    """``--set`` pairs as thresholds: ``["outlier_z=8"]`` -> ``{"outlier_z": 8.0}``.
+
+    A malformed pair is a :class:`~aisec_nb.errors.UsageError`; names are checked on merge.
+
+    >>> parse_overrides(["outlier_z=8"])
+    {'outlier_z': 8.0}
+    """
+    out: dict[str, float] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        try:
+            if not sep:
+                raise ValueError(pair)
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--set {pair!r}: expected KEY=NUMBER, e.g. outlier_z=8") from None
+    return out
