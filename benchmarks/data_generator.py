@@ -13,45 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-WORDS = [
-    "the",
-    "order",
-    "arrived",
-    "late",
-    "and",
-    "the",
-    "box",
-    "was",
-    "damaged",
-    "please",
-    "refund",
-    "thanks",
-    "great",
-    "service",
-    "delivery",
-    "item",
-    "size",
-    "colour",
-    "return",
-    "exchange",
-    "account",
-    "login",
-    "password",
-    "reset",
-    "app",
-    "crash",
-    "slow",
-    "support",
-    "agent",
-    "helpful",
-    "price",
-    "discount",
-    "coupon",
-    "invoice",
-    "shipping",
-    "address",
-    "update",
-]
+_SENTENCE = (
+    "the order arrived late and the box was damaged please refund thanks great service "
+    "delivery item size colour return exchange account login password reset app crash slow "
+    "support agent helpful price discount coupon invoice shipping address update"
+)
+WORDS = _SENTENCE.split(" ")
 COUNTRIES = [f"C{i:02d}" for i in range(30)]
 
 # The kinds injected into ``dirty``, by the finding kind that should report them.
