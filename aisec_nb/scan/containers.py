@@ -200,7 +200,12 @@ def scan_tar(stream: BinaryIO, ctx: ScanContext, member: str | None = None,
                 handle = archive.extractfile(info)
                 if handle is None:
                     continue
-                result = scan_stream(handle, ctx.deeper(), label)
+                if info.name in ("storages", "tensors"):
+                    from .pytorch import scan_tar_records
+
+                    result = scan_tar_records(handle, ctx.deeper(), label, info.name)
+                else:
+                    result = scan_stream(handle, ctx.deeper(), label)
                 findings.extend(result.findings)
                 complete = complete and result.complete
                 if len(listed) < MAX_LISTED:
@@ -215,11 +220,6 @@ def scan_tar(stream: BinaryIO, ctx: ScanContext, member: str | None = None,
                                 f"{truncate(str(exc), 160)}", member=member))
         complete = False
     kind = "pytorch-tar" if {"sys_info", "pickle", "storages"} <= set(names) else "tar"
-    if kind == "pytorch-tar":
-        findings.append(finding("AISEC-PT-002", "medium", "legacy PyTorch tar layout: the "
-                                "storage and tensor records mix pickles with raw data and were "
-                                "only partly parsed", member=member))
-        complete = False
     stream.seek(0, os.SEEK_END)
     return FormatScan(kind, tuple(findings), complete=complete,
                       details={"members": len(names), "listed": listed})

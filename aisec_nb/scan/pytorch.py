@@ -2,8 +2,9 @@
 
 ``torch.load`` unpickles exactly five pickles in a row (magic number, protocol version,
 ``sys_info``, the object, the storage keys) and then copies raw storage bytes, so we scan those
-five with the pickle VM and hash the rest. The zip and tar layouts are handled with the other
-containers (:mod:`aisec_nb.scan.containers`).
+five with the pickle VM and hash the rest. The zip layout's storage sizes and the
+tar layout's record files are checked here too; the containers themselves are walked in
+:mod:`aisec_nb.scan.containers`.
 
 Example::
 
@@ -150,3 +151,110 @@ def storage_findings(declared: list[tuple[str, str, int]], records: dict[str, in
                                  "(out-of-bounds read in torch < 2.10)", member=member,
                                  path=where))
     return found
+
+
+# --- the tar layout (torch < 0.4) ------------------------------------------------------------
+
+
+def simple_value(data: bytes) -> object:
+    """The value of a small pickle made only of ints, strings, globals and tuples (what torch's
+    tar records hold), decoded opcode by opcode; ``None`` for anything else. Never unpickles."""
+    import pickletools
+
+    memo: dict[int, object] = {}
+    stack: list[object] = []
+    marks: list[int] = []
+    tuples = {"TUPLE1": 1, "TUPLE2": 2, "TUPLE3": 3}
+    try:
+        for op, arg, _pos in pickletools.genops(data):
+            name = op.name
+            if name in _STRINGS or name in _INTS:
+                stack.append(arg)
+            elif name == "GLOBAL":
+                stack.append(str(arg).replace(" ", "."))
+            elif name == "STACK_GLOBAL":
+                stack[-2:] = [f"{stack[-2]}.{stack[-1]}"]
+            elif name in ("BINGET", "LONG_BINGET", "GET"):
+                stack.append(memo[int(arg)])  # type: ignore[arg-type]
+            elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
+                memo[int(arg)] = stack[-1]  # type: ignore[arg-type]
+            elif name == "MEMOIZE":
+                memo[len(memo)] = stack[-1]
+            elif name == "MARK":
+                marks.append(len(stack))
+            elif name == "TUPLE":
+                start = marks.pop()
+                stack[start:] = [tuple(stack[start:])]
+            elif name in tuples:
+                n = tuples[name]
+                stack[-n:] = [tuple(stack[-n:])]
+            elif name == "EMPTY_TUPLE":
+                stack.append(())
+            elif name == "STOP":
+                return stack[-1] if len(stack) == 1 else None
+            elif name not in ("PROTO", "FRAME"):
+                return None
+    except (ValueError, IndexError, KeyError, TypeError):
+        return None
+    return None
+
+
+def scan_tar_records(stream: BinaryIO, ctx: ScanContext, member: str, kind: str) -> FormatScan:
+    """The ``storages`` or ``tensors`` member of a legacy tar: a count pickle, then per record a
+    header pickle followed by raw bytes whose length the header gives. Every pickle is scanned."""
+    import struct
+
+    from .pickle_vm import scan_pickle_stream
+
+    findings: list[Finding] = []
+    end = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+
+    def one(*, value: bool = True) -> object:
+        at = stream.tell()
+        result = scan_pickle_stream(stream, policy=ctx.policy, limits=ctx.limits,
+                                    member=member, single=True, depth=ctx.depth)
+        findings.extend(result.findings)
+        size = stream.tell() - at
+        if not result.complete or size > 1024 * 1024:
+            raise ValueError(f"record header pickle at {at} is not a plain value")
+        if not value:
+            return None
+        stream.seek(at)
+        decoded = simple_value(stream.read(size))
+        stream.seek(at + size)
+        return decoded
+
+    try:
+        count = one()
+        if not isinstance(count, int) or count < 0 or count > ctx.limits.max_members:
+            raise ValueError(f"record count {count!r} is not a plausible number")
+        for _ in range(count):
+            header = one()
+            if not (isinstance(header, tuple) and len(header) == 3):
+                raise ValueError("record header is not a 3-tuple")
+            if kind == "storages":
+                elem = ELEMENT_SIZES.get(str(header[2]).rsplit(".", 1)[-1])
+                (numel,) = struct.unpack("<q", stream.read(8))
+                if elem is None or numel < 0:
+                    raise ValueError(f"storage {header[0]!r}: unknown type or size")
+                skip = numel * elem
+            else:
+                (ndim,) = struct.unpack("<i", stream.read(4))
+                if not 0 <= ndim <= 64:
+                    raise ValueError(f"tensor with {ndim} dimensions")
+                skip = 4 + 16 * ndim + 8
+            if stream.tell() + skip > end:
+                raise ValueError("record runs past the end of the member")
+            stream.seek(skip, os.SEEK_CUR)
+        if kind == "storages":
+            one(value=False)  # the storage views list
+        if stream.tell() != end:
+            raise ValueError(f"{end - stream.tell()} unexplained bytes after the records")
+    except (ValueError, struct.error) as exc:
+        findings.append(finding("AISEC-PT-002", "high", f"legacy {kind} records: {exc}",
+                                member=member))
+        stream.seek(end)
+        return FormatScan(f"pytorch-tar-{kind}", tuple(findings), complete=False)
+    return FormatScan(f"pytorch-tar-{kind}", tuple(findings), complete=True,
+                      details={"records": count})

@@ -221,6 +221,7 @@ def benign(folder: Path) -> dict[str, Path]:
     out = {
         "torch-zip": torch_state_dict(folder / "state_dict.pt"),
         "torch-legacy": torch_legacy(folder / "legacy.pt"),
+        "torch-tar": torch_tar(folder / "legacy-tar.pt"),
         "safetensors": safetensors_file(folder / "weights.safetensors"),
         "onnx": onnx_model(folder / "model.onnx"),
         "gguf": gguf_file(folder / "tiny.gguf"),
@@ -342,15 +343,11 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
                        + pickle.dumps({"protocol_version": 1001}, protocol=2)
                        + evil + pickle.dumps([], protocol=2))
     add("torch-legacy-payload", legacy, fail, set())
-    tar_path = folder / "torch-tar.pt"
-    with tarfile.open(tar_path, "w") as t:
-        for name, blob in (("sys_info", pickle.dumps({}, protocol=2)), ("pickle", evil),
-                           ("tensors", pickle.dumps(0, protocol=2)),
-                           ("storages", pickle.dumps(0, protocol=2))):
-            info = tarfile.TarInfo(name)
-            info.size = len(blob)
-            t.addfile(info, io.BytesIO(blob))
-    add("torch-tar-payload", tar_path, fail, {"AISEC-PT-002"})
+    add("torch-tar-payload", torch_tar(folder / "torch-tar.pt", evil), fail, set())
+    lying_tar = torch_tar(folder / "torch-tar-lying.pt")
+    _patch(lying_tar, struct.pack("<q", 3) + struct.pack("<3f", 1.0, 2.0, 3.0),
+           struct.pack("<q", 2**40) + struct.pack("<3f", 1.0, 2.0, 3.0))
+    add("torch-tar-lying-storage", lying_tar, {"error"}, {"AISEC-PT-002"})
     nullifai = folder / "nullifai.7z"
     nullifai.write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + evil + b"\x00" * 64)
     add("7z-packed", nullifai, {"error"}, {"AISEC-7Z-001"})
@@ -496,3 +493,33 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def torch_tar(path: Path, obj_pickle: bytes | None = None) -> Path:
+    """A legacy (torch < 0.4) tar checkpoint of one float tensor, laid out as torch.load's
+    tar reader expects: sys_info, pickle (persistent ids), storages, tensors."""
+    storage_data = struct.pack("<3f", 1.0, 2.0, 3.0)
+    storages = (pickle.dumps(1, protocol=2)
+                + _torch_pickle(("0", "cpu", "torch.FloatStorage"))
+                + struct.pack("<q", 3) + storage_data + pickle.dumps([], protocol=2))
+    tensors = (pickle.dumps(1, protocol=2) + _torch_pickle((1, "0", "torch.FloatTensor"))
+               + struct.pack("<i", 1) + bytes(4) + struct.pack("<qqq", 3, 1, 0))
+    obj = obj_pickle or b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01X\x01\x00\x00\x001Qs."
+    sys_info = pickle.dumps({"protocol_version": 1001, "little_endian": True,
+                             "type_sizes": {"short": 2, "int": 4, "long": 8}}, protocol=2)
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        for name, blob in (("sys_info", sys_info), ("pickle", obj), ("storages", storages),
+                           ("tensors", tensors)):
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            t.addfile(info, io.BytesIO(blob))
+    return path
+
+
+def _torch_pickle(header: tuple[str | int, str, str]) -> bytes:
+    """``(a, b, module.Class)`` pickled the way torch wrote it: key, string, global."""
+    a, b, dotted = header
+    module, name = dotted.rsplit(".", 1)
+    strs = b"".join(b"K" + bytes([s]) if isinstance(s, int)
+                    else b"X" + struct.pack("<I", len(s)) + s.encode() for s in (a, b))
+    return b"\x80\x02" + strs + f"c{module}\n{name}\n".encode() + b"\x87q\x00."

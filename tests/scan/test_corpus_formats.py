@@ -20,7 +20,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Pat
     return root, good, bad
 
 
-BENIGN = ["torch-zip", "torch-legacy", "safetensors", "onnx", "onnx-external",
+BENIGN = ["torch-zip", "torch-legacy", "torch-tar", "safetensors", "onnx", "onnx-external",
           "onnx-external-dir", "gguf", "hf-snapshot", "savedmodel", "keras", "keras-h5"]
 
 
@@ -37,7 +37,8 @@ def test_benign_files_from_real_libraries_pass(built: tuple[Path, dict[str, Path
 HOSTILE = ["torch-zip-payload", "torch-zip-storage-size", "torch-zip-crc",
            "torch-zip-name-mismatch",
            "torch-zip-duplicate", "zip-slip", "zip-ratio-bomb", "zip-lying-size",
-           "torch-legacy-payload", "torch-tar-payload", "7z-packed", "torch-zip-broken-pickle",
+           "torch-legacy-payload", "torch-tar-payload", "torch-tar-lying-storage",
+           "7z-packed", "torch-zip-broken-pickle",
            "gzip-pickle", "tar-gz-pickle-and-link", "npz-object-payload",
            "pickle-named-safetensors", "keras-lambda", "keras-foreign-module", "h5-lambda",
            "savedmodel-file-ops", "onnx-absolute", "onnx-traversal", "onnx-symlink",
