@@ -2,14 +2,15 @@
 
 Definition (format ``df1``), the same in every process, run and platform, and on pandas 2.2 and 3.x:
 
-1. Each column gets a *logical kind* from its dtype: ``bool``, ``number`` (all integer and float
-   dtypes, numpy, nullable or pyarrow), ``string`` (``str``/``string`` dtypes, and ``object``
+1. Each column gets a *logical kind* from its dtype: ``bool``, ``integer``, ``float`` (numpy,
+   nullable or pyarrow dtypes alike), ``string`` (``str``/``string`` dtypes, and ``object``
    columns whose non-missing values are all ``str``), ``datetime`` (tz-aware values converted to
    UTC first, the zone name appended, e.g. ``datetime[Europe/Paris]``), ``timedelta``,
    ``category[<kind of its categories>]`` and ``object`` (anything else).
 2. Each cell gets a 64-bit digest: pandas' ``hash_array`` (SipHash-2-4, its fixed public key) over a
-   canonical value: numbers as float64 with ``-0.0`` folded into ``0.0`` (so ``1`` and ``1.0`` hash
-   alike; integers beyond 2**53 keep their int64 bits), strings as UTF-8 text, datetimes as int64
+   canonical value: numbers as float64 with ``-0.0`` folded into ``0.0`` (so cells ``1`` and ``1.0``
+   hash alike and rows compare across an int/float column; integers beyond 2**53 keep their int64
+   bits; the column kind in the header still tells the frames apart), strings as UTF-8 text, datetimes as int64
    nanoseconds since the epoch, categories as their category value, other objects as
    ``"<type name>:<str(value)>"``. Every missing value (``None``, ``NaN``, ``NaT``, ``pd.NA``)
    has the one digest :data:`NULL_DIGEST`.
@@ -54,6 +55,7 @@ HASH_KEY = "0123456789123456"
 NULL_DIGEST = 0x9E3779B97F4A7C15
 """The digest of every missing cell (the 64-bit golden ratio: an arbitrary fixed constant)."""
 _CHUNK = 1 << 20
+NUMERIC_KINDS = frozenset({"bool", "integer", "float"})
 
 
 def logical_kind(series: pd.Series) -> str:
@@ -66,8 +68,10 @@ def logical_kind(series: pd.Series) -> str:
         return f"category[{logical_kind(pd.Series(dtype.categories))}]"
     if pt.is_bool_dtype(dtype):
         return "bool"
+    if pt.is_integer_dtype(dtype):
+        return "integer"
     if pt.is_numeric_dtype(dtype):
-        return "number"
+        return "float"
     if isinstance(dtype, pd.DatetimeTZDtype):
         return f"datetime[{dtype.tz}]"
     if pt.is_datetime64_any_dtype(dtype):
@@ -157,7 +161,7 @@ def column_digests(
             cat_digests[np.where(codes < 0, 0, codes)] if len(cats) else np.zeros(len(codes), "u8")
         )
         return np.where(codes < 0, np.uint64(NULL_DIGEST), out).astype("uint64")
-    if kind in ("number", "bool"):
+    if kind in NUMERIC_KINDS:
         values, mask = _numbers(series)
     elif kind.startswith(("datetime", "timedelta")):
         values, mask = _instants(series)

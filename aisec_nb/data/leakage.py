@@ -69,7 +69,7 @@ def _column_codes(d: FrameDigests, name: str) -> Any:
 
     codes, uniques = d.factorized(name)
     series = d.series(name)
-    numeric = d.kinds[name] == "number" and not pt.is_bool_dtype(series.dtype)
+    numeric = d.kinds[name] in ("integer", "float") and not pt.is_bool_dtype(series.dtype)
     if not numeric or len(uniques) <= NUMERIC_BINS:
         return np.asarray(codes)
     values = series.to_numpy(dtype="float64", na_value=np.nan)

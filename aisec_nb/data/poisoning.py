@@ -93,7 +93,7 @@ def extreme_outliers(
     hists: dict[str, dict[str, Any]] = {}
     for name in d.names:
         series = d.series(name)
-        if name in skip or d.kinds[name] != "number" or pt.is_bool_dtype(series.dtype):
+        if name in skip or d.kinds[name] not in ("integer", "float") or pt.is_bool_dtype(series.dtype):
             continue
         raw = series.to_numpy(dtype="float64", na_value=np.nan)
         finite = np.isfinite(raw)

@@ -295,7 +295,7 @@ def infinite_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
     out: list[Finding] = []
     for name in d.names:
         series = d.series(name)
-        if d.kinds[name] != "number" or not pt.is_float_dtype(series.dtype):
+        if d.kinds[name] != "float" or not pt.is_float_dtype(series.dtype):
             continue
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         count = int(np.isinf(values).sum())
