@@ -42,7 +42,17 @@ class ParseLimit(Exception):
 class Source:
     """Forward-only reader over a binary stream with absolute offsets."""
 
-    __slots__ = ("_base", "_buf", "_exact", "_i", "_max", "_parsed", "_seekable", "_stream")
+    __slots__ = (
+        "_base",
+        "_buf",
+        "_exact",
+        "_i",
+        "_max",
+        "_seekable",
+        "_skipped",
+        "_start",
+        "_stream",
+    )
 
     def __init__(self, stream: BinaryIO, *, exact: bool, max_bytes: int) -> None:
         self._stream = stream
@@ -57,7 +67,8 @@ class Source:
             self._seekable = bool(stream.seekable())
         except (AttributeError, ValueError, OSError):
             self._seekable = False
-        self._parsed = 0
+        self._start = self._base
+        self._skipped = 0
         self._max = max_bytes
 
     @property
@@ -88,12 +99,10 @@ class Source:
             want = n - got if self._exact else max(n - got, CHUNK)
         self._buf = b"".join(parts)
         self._i = 0
-        return got >= n
-
-    def _count(self, n: int) -> None:
-        self._parsed += n
-        if self._parsed > self._max:
+        # Bytes parsed so far, checked per refill rather than per byte (the hot path).
+        if self._base - self._skipped - self._start > self._max:
             raise ParseLimit(f"parsed more than {self._max} bytes")
+        return got >= n
 
     def at_end(self) -> bool:
         """True when no byte is left."""
@@ -105,7 +114,6 @@ class Source:
             raise Truncated
         b = self._buf[self._i]
         self._i += 1
-        self._count(1)
         return b
 
     def take(self, n: int) -> bytes:
@@ -114,7 +122,6 @@ class Source:
             raise Truncated
         out = self._buf[self._i : self._i + n]
         self._i += n
-        self._count(n)
         return out
 
     def line(self, limit: int) -> bytes:
@@ -125,7 +132,6 @@ class Source:
             nl = self._buf.find(b"\n", self._i)
             if nl >= 0:
                 out = self._buf[self._i : nl]
-                self._count(nl + 1 - self._i)
                 self._i = nl + 1
                 return out
             have = len(self._buf) - self._i
@@ -146,6 +152,7 @@ class Source:
 
     def skip(self, n: int) -> None:
         """Move past ``n`` bytes without keeping them (seek when possible)."""
+        self._skipped += n
         have = len(self._buf) - self._i
         if n <= have:
             self._i += n
