@@ -152,3 +152,25 @@ def test_trust_allows_exact_content_only(tmp_path: Path, events: list[guard.Guar
     odd.write_bytes(UNKNOWN.replace(b"Thing", b"Other"))
     with odd.open("rb") as fh, pytest.raises(GuardRefusal):
         pickle.load(fh)
+
+
+def test_guard_covers_keras_load_model(tmp_path: Path, events: list[guard.GuardEvent]) -> None:
+    from tests.scan.corpus_formats import _layer, keras_models, keras_zip, marshalled_lambda
+
+    guard.switch_on()  # before keras is imported: the import hook patches it
+    native, _ = keras_models(tmp_path)
+    lam = _layer(
+        "Lambda",
+        {"function": {"class_name": "__lambda__", "config": {"code": marshalled_lambda()}}},
+    )
+    hostile = keras_zip(
+        tmp_path / "lambda.keras",
+        {"class_name": "Sequential", "module": "keras", "config": {"layers": [lam]}},
+    )
+    import keras
+
+    assert {"keras.models.load_model", "keras.saving.load_model"} <= set(guard.patched())
+    assert keras.models.load_model(native).count_params() > 0
+    with pytest.raises(GuardRefusal):
+        keras.models.load_model(hostile, safe_mode=False)
+    assert [(e.action, e.loader) for e in events] == [("refused", "keras.models.load_model")]
