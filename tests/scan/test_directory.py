@@ -56,3 +56,20 @@ def test_file_count_is_bounded(tmp_path: Path) -> None:
     assert result.verdict == "error"
     assert len(result.summary["files"]) == 5
     assert "AISEC-DIR-002" in {f.code for f in result.findings}
+
+
+def test_recorded_digest_is_what_the_linter_recomputes(tmp_path: Path) -> None:
+    from aisec_nb.scan import directory_digest
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.json").write_text("[]")
+    (tmp_path / "top.json").write_text("{}")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref")
+    (tmp_path / "model.sig").write_text("not json")
+    (tmp_path / "l.json").symlink_to(tmp_path / "top.json")
+    os.mkfifo(tmp_path / "fifo")
+    result = scan_path(tmp_path)
+    assert result.target.sha256 == directory_digest(tmp_path)
+    assert [e["name"] for e in result.summary["files"]] == ["a/b/deep.json", "fifo",
+                                                             "model.sig", "top.json"]
