@@ -4,7 +4,7 @@ Each guarded loader is wrapped so that its file (or bytes) is scanned first; the
 the original in ``__wrapped__``. Modules not yet imported are patched by an import hook when
 they are, so switching the guard on never imports torch or keras itself.
 
-    >>> switch_on(); is_on()
+    >>> _ = switch_on(); is_on()
     True
     >>> switch_off(); is_on()
     False
