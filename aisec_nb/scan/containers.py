@@ -13,10 +13,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tarfile
-from typing import Any, BinaryIO
+import tempfile
+from collections.abc import Iterator
+from typing import Any, BinaryIO, cast
 
 from ..record import Finding, Severity
 from .context import ScanContext, broken, finding, truncate, with_member
@@ -125,6 +128,28 @@ def _storage_sizes(stream: BinaryIO, directory: Directory, ctx: ScanContext,
     return checked, found
 
 
+SEEKING_FORMATS = frozenset({"zip", "hdf5", "gguf", "safetensors", "protobuf", "tar", "7z"})
+"""Formats whose parsers jump around: a compressed member holding one is unpacked to a
+(bounded, spooled) temporary file first, instead of re-inflating on every backward seek."""
+SPOOL_IN_MEMORY = 64 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def _random_access(reader: BinaryIO, ctx: ScanContext) -> Iterator[BinaryIO]:
+    from .sniff import HEAD_SIZE, sniff_format
+
+    head = reader.read(HEAD_SIZE)
+    reader.seek(0)
+    if sniff_format(head) not in SEEKING_FORMATS:
+        yield reader
+        return
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        while chunk := reader.read(1024 * 1024):  # the Inflater bounds the total
+            spool.write(chunk)
+        spool.seek(0)
+        yield cast(BinaryIO, spool)
+
+
 def _prefixed(f: Finding, member: str | None) -> Finding:
     if member is None or f.location is None or f.location.member is None:
         return f
@@ -143,6 +168,9 @@ def _scan_member(stream: BinaryIO, m: Member, directory: Directory, ctx: ScanCon
             reader = open_member(stream, m, ctx.limits)
             data = reader.read(ctx.limits.max_header + 1)
             result = scan_keras_config(data, ctx.limits, label)
+        elif m.method != 0:
+            with _random_access(open_member(stream, m, ctx.limits), ctx) as reader:
+                result = scan_stream(reader, ctx.deeper(), label)
         else:
             result = scan_stream(open_member(stream, m, ctx.limits), ctx.deeper(), label)
         problem = crc_finding(stream, m, ctx.limits)

@@ -27,7 +27,6 @@ from .sniff import HEAD_SIZE, sniff_format
 _IDENTIFIERS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 """A global a loader could import; "class Foo(Bar):" read as GLOBAL by a text sniff cannot."""
 COMPRESSED = frozenset({"gzip", "bzip2", "xz", "lzma", "zlib", "lz4"})
-TEXT_SAMPLE = 64 * 1024
 
 
 def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:

@@ -80,3 +80,17 @@ def test_verdict_rules() -> None:
     assert verdict_of([_f("X", "high")], False) == "fail"
     assert verdict_of([_f("AISEC-SCAN-001", "high")], True) == "error"
     assert verdict_of([_f("AISEC-SCAN-001", "high"), _f("Y", "critical")], False) == "fail"
+
+
+def test_compressed_zip_inside_a_compressed_zip(tmp_path: Path) -> None:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(30):
+            z.writestr(f"part{i}.json", '{"values": [' + ", ".join(["1"] * 500) + "]}")
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("inner.zip", inner.getvalue())
+    result = scan_path(outer)
+    assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
+    (listed,) = result.summary["details"]["listed"]
+    assert listed["format"] == "zip"
