@@ -72,7 +72,10 @@ def _robust(values: Any) -> tuple[Any, bool, float, float] | None:
     dev = np.abs(sample - med)
     scale = 1.4826 * float(np.median(dev))
     if scale == 0:
-        scale = 1.2533 * float(dev.mean())  # mean absolute deviation, for columns mostly one value
+        # Over half the values are the median: take the spread of the others, so a zero-inflated
+        # count still has a scale; a column of one value and a few others has none.
+        rest = dev[dev > 0]
+        scale = 1.4826 * float(np.median(np.abs(rest - np.median(rest)))) if len(rest) else 0.0
     if scale == 0:
         return None
     return values, logged, med, scale

@@ -94,6 +94,8 @@ def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
                 )
             )
         share = total / n
+        if total == n:
+            continue  # an entirely missing column is reported as constant
         if total and share >= t["missing_share"]:
             detail = f" ({disguised} of them spelled as text)" if disguised else ""
             out.append(
@@ -118,7 +120,9 @@ def constant_columns(
     for name in d.names:
         codes, uniques = d.factorized(name)
         present = int((codes >= 0).sum())
-        if len(uniques) <= 1 and d.length > 1:
+        if len(uniques) <= 1:
+            if d.length <= 1:
+                continue
             what = "is entirely missing" if present == 0 else "has a single value"
             out.append(
                 finding(
