@@ -23,6 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+# Keras 3 defaults to TensorFlow, which the test environment does not install: set the backend
+# before anything imports keras (collection imports this module early).
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
 MARKER = "PAYLOAD_RAN"
 """File a payload would create if anything ever executed it."""
 
@@ -174,7 +178,6 @@ def gguf_file(path: Path, template: str | None = None, tensors: int = 1) -> Path
 
 
 def keras_models(folder: Path) -> tuple[Path, Path]:
-    os.environ.setdefault("KERAS_BACKEND", "torch")
     import keras
 
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="relu"),
