@@ -71,6 +71,9 @@ def test_data_reconstructors_are_allowed(full: str) -> None:
         ("mylib.layers.Custom", Danger.UNKNOWN),
         ("vendor.utils.system", Danger.PROCESS),  # a classic name in an unknown module
         ("numpy.__builtins__", Danger.CODE_EXECUTION),
+        ("pip._internal.cli.main.main", Danger.CODE_EXECUTION),
+        ("torch.utils.cpp_extension.load_inline", Danger.CODE_EXECUTION),
+        ("torch.distributed.rpc.rpc_sync", Danger.NETWORK),
     ],
 )
 def test_everything_else_is_graded(full: str, danger: Danger) -> None:
