@@ -1,0 +1,64 @@
+"""The dispatcher: every format's parser on hostile bytes ends in findings, never in an
+internal error, and text is not mistaken for a pickle."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aisec_nb.scan.context import ScanContext
+from aisec_nb.scan.dispatch import scan_stream
+from aisec_nb.scan.limits import Limits
+from aisec_nb.scan.policy import load_policy
+
+CTX = ScanContext(load_policy(), Limits(max_decompressed=1 << 22, max_header=1 << 20))
+
+
+def _small_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a/data.pkl", b"\x80\x02}q\x00.")
+        z.writestr("config.json", json.dumps({"module": "keras", "class_name": "Dense"}))
+    return buf.getvalue()
+
+
+PREFIXES = [b"PK\x03\x04", _small_zip()[:60], b"GGUF\x03\x00\x00\x00", b"\x89HDF\r\n\x1a\n",
+            (40).to_bytes(8, "little") + b"{", b"\x08\x07", b"\x08\x01\x12", b"\x1f\x8b\x08",
+            b"BZh9", b"\xfd7zXZ\x00", b"\x93NUMPY\x01\x00", b"\x80\x02", b"7z\xbc\xaf\x27\x1c",
+            b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19", b"x\x9c", b"]\x00\x00\x80\x00"]
+
+
+@settings(max_examples=120)
+@given(st.sampled_from(PREFIXES), st.binary(max_size=600))
+def test_hostile_bytes_never_cause_an_internal_error(prefix: bytes, tail: bytes) -> None:
+    result = scan_stream(io.BytesIO(prefix + tail), CTX)
+    assert all(f.code != "AISEC-SCAN-007" for f in result.findings)
+    if not result.complete:
+        assert result.findings
+
+
+@given(st.binary(max_size=2000))
+def test_mutated_zip_never_causes_an_internal_error(noise: bytes) -> None:
+    raw = bytearray(_small_zip())
+    for i, b in enumerate(noise[:40]):
+        raw[(i * 37 + b) % len(raw)] = b
+    result = scan_stream(io.BytesIO(bytes(raw)), CTX)
+    assert all(f.code != "AISEC-SCAN-007" for f in result.findings)
+
+
+def test_prose_is_text_not_a_broken_pickle() -> None:
+    for prose in (b"This model card describes a tiny model.\n", b"(c) 2026 the authors\n",
+                  b"class Linear(Module):\n  __parameters__ = []\n"):
+        result = scan_stream(io.BytesIO(prose), CTX)
+        assert (result.format, result.findings, result.complete) == ("text", (), True)
+
+
+def test_protocol_0_payload_that_looks_like_text_is_still_a_pickle() -> None:
+    payload = b"cos\nsystem\n(S'echo hi'\ntR.\nThis is a README."
+    result = scan_stream(io.BytesIO(payload), CTX)
+    assert result.format == "pickle"
+    assert any(f.severity == "critical" for f in result.findings)
