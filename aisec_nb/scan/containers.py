@@ -25,7 +25,15 @@ from ..record import Finding, Severity
 from .context import ScanContext, broken, finding, truncate, with_member
 from .limits import FormatScan
 from .streams import BombError, Inflater
-from .zipfile_scan import Directory, Member, ZipError, crc_finding, open_member, read_directory
+from .zipfile_scan import (
+    METHODS,
+    Directory,
+    Member,
+    ZipError,
+    crc_finding,
+    open_member,
+    read_directory,
+)
 
 MAX_LISTED = 500
 """Members listed by name in the record; the count is always complete."""
@@ -69,7 +77,10 @@ def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> F
         label = _join(member, m.name)
         if not m.readable:
             complete = False
-            continue
+            # An "encrypted" flag may be a lie to make scanners skip the member: read the bytes
+            # anyway; real ciphertext just ends as an unparsable member.
+            if m.local_name is None or m.method not in METHODS:
+                continue
         if m.name.endswith("/") and m.size == 0:
             continue
         if kind in ("pytorch-zip", "torchscript") and _TENSOR_RECORD.match(m.name):

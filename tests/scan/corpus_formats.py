@@ -322,6 +322,13 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
     add("torch-zip-duplicate", dup, fail, {"AISEC-ZIP-003"})
     short_record = rezip(base_torch, folder / "short-storage.pt", {f"{prefix}/data/0": b"\0"})
     add("torch-zip-storage-size", short_record, fail, {"AISEC-PT-004"})
+    flagged = rezip(base_torch, folder / "flag-bits.pt", {pkl: evil})
+    raw = bytearray(flagged.read_bytes())
+    for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # general purpose flags
+        at = raw.index(sig)
+        raw[at + off : at + off + 2] = struct.pack("<H", 0x0009)  # encrypted + descriptor
+    flagged.write_bytes(bytes(raw))
+    add("zip-flag-bits", flagged, fail, {"AISEC-ZIP-007"})
     slip = folder / "slip.zip"
     with zipfile.ZipFile(slip, "w") as z:
         z.writestr("../../etc/evil.txt", "x")

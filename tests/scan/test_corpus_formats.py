@@ -35,7 +35,7 @@ def test_benign_files_from_real_libraries_pass(built: tuple[Path, dict[str, Path
 
 
 HOSTILE = ["torch-zip-payload", "torch-zip-storage-size", "torch-zip-crc",
-           "torch-zip-name-mismatch",
+           "torch-zip-name-mismatch", "zip-flag-bits",
            "torch-zip-duplicate", "zip-slip", "zip-ratio-bomb", "zip-lying-size",
            "torch-legacy-payload", "torch-tar-payload", "torch-tar-lying-storage",
            "7z-packed", "torch-zip-broken-pickle",
