@@ -94,10 +94,10 @@ def _attributes(obj: Any, member: str | None) -> list[Finding]:
             config = json.loads(text)
         except (ValueError, RecursionError):
             continue
-        where = f"{obj.name} @{key}"
+        where = f"{obj.name} attribute {key}"
         for f in keras_config_findings(config, member):
             loc = f.location
-            path = where if loc is None or loc.path is None else f"{where}:{loc.path}"
+            path = where if loc is None or loc.path is None else f"{where} {loc.path}"
             found.append(f.model_copy(update={"location": (loc or _loc()).model_copy(
                 update={"path": truncate(path, 300)})}))
     return found

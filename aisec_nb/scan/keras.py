@@ -65,7 +65,7 @@ def keras_config_findings(config: Any, member: str | None = None) -> list[Findin
     lambdas = set(table["lambda_classes"])
     found: list[Finding] = []
     budget = [MAX_NODES]
-    for where, node in _walk(config, "config", budget):
+    for where, node in _walk(config, "$", budget):
         if isinstance(node, str):
             if _is_marshalled(node):
                 found.append(finding("AISEC-KER-002", "critical", "base64 string decodes to "
