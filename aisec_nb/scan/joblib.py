@@ -37,6 +37,12 @@ WRAPPERS = frozenset(
         "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
     }
 )
+STRING_DTYPES = frozenset(
+    {
+        "numpy._core._internal._convert_to_stringdtype_kwargs",
+        "numpy.core._internal._convert_to_stringdtype_kwargs",
+    }
+)
 _DTYPE_ARG = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)")
 
 
@@ -46,6 +52,8 @@ class WrapperError(ValueError):
 
 def _dtype_info(dtype: Any) -> tuple[int, bool]:
     """``(itemsize, has_object)`` of a pickled ``numpy.dtype`` value."""
+    if type(dtype) is _Inst and dtype.callee.full in STRING_DTYPES:
+        return 16, True  # StringDType holds references: joblib writes an inline pickle
     if type(dtype) is not _Inst or dtype.callee.full != "numpy.dtype":
         raise WrapperError("dtype is not a numpy.dtype")
     args, state = dtype.args, dtype.state

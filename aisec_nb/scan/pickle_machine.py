@@ -150,8 +150,9 @@ class Machine:
         g = Global(module, name, offset, written)
         if len(self.globals) < MAX_GLOBALS:
             self.globals[g.full] = None
-        if g.full in self.policy.nested_decoders:
-            # Judged when called: clean constant payloads are fine, anything else is code execution.
+        if g.full in self.policy.nested_decoders or g.full in self.policy.attribute_getters:
+            # Judged when called: a clean constant payload, or getattr on a global with a constant
+            # name, is fine; any other use (or none) is code execution.
             g.pending = True
             self.pending.append(g)
             self.keep_large = True
@@ -183,10 +184,13 @@ class Machine:
         """Flag loaders (``pickle.loads``...) not shown to get only clean payloads."""
         for g in self.pending:
             if g.pending:
-                self.flag_global(
-                    g, Danger.CODE_EXECUTION, "; its payload is not a constant that scans clean"
-                )
+                self.flag_global(g, Danger.CODE_EXECUTION, self._why_pending(g))
         self.pending = []
+
+    def _why_pending(self, g: Global) -> str:
+        if g.full in self.policy.attribute_getters:
+            return "; not called on a named global with a constant attribute name"
+        return "; its payload is not a constant that scans clean"
 
     # -- calls --------------------------------------------------------------------------------
 
@@ -202,8 +206,13 @@ class Machine:
                 )
                 if out is not None:
                     return out
-            if callee.pending:
-                self.nested_payload(callee, args, offset)
+            if full in self.policy.attribute_getters:
+                return self.resolve_getattr(callee, args, offset)
+            if full in self.policy.nested_decoders:
+                if self.nested_payload(callee, args, offset):
+                    callee.pending = False
+                else:
+                    self.flag_global(callee, Danger.CODE_EXECUTION, self._why_pending(callee))
                 return Unknown(f"result of {full}")
             if full in self.policy.allowed:
                 return Inst(callee, args, offset)
@@ -221,6 +230,29 @@ class Machine:
         )
         return Unknown("result of a computed call")
 
+    def resolve_getattr(self, callee: Global, args: Any, offset: int) -> Any:
+        """``getattr(<global>, "<name>")`` is the global ``module.name.attr``: judge that."""
+        if (
+            type(args) is tuple
+            and len(args) == 2
+            and type(args[0]) is Global
+            and type(args[1]) is str
+            and args[1]
+        ):
+            owner, attr = args
+            callee.pending = False
+            resolved = Global(
+                owner.module, f"{owner.name}.{attr}", offset, f"getattr({owner.full}, {attr!r})"
+            )
+            if len(self.globals) < MAX_GLOBALS:
+                self.globals[resolved.full] = None
+            danger = self.policy.classify(resolved.module, resolved.name)
+            if danger is not None:
+                self.flag_global(resolved, danger)
+            return resolved
+        self.flag_global(callee, Danger.CODE_EXECUTION, self._why_pending(callee))
+        return Unknown(f"result of {callee.full}")
+
     def payload_arg(self, value: Any) -> Any:
         """A constant argument, reading a skipped :class:`Blob` back when that is possible."""
         if type(value) is Blob and self.src is not None:
@@ -234,15 +266,15 @@ class Machine:
             return data
         return value
 
-    def nested_payload(self, g: Global, args: Any, offset: int) -> None:
-        """Rescan the bytes handed to a loader such as ``pickle.loads``."""
+    def nested_payload(self, g: Global, args: Any, offset: int) -> bool:
+        """Rescan the bytes handed to a loader such as ``pickle.loads``; True when clean."""
         first = self.payload_arg(args[0]) if type(args) is tuple and args else None
         if isinstance(first, bytearray):
             first = bytes(first)
         where = f"payload@{offset}"
         path = f"{self.path}/{where}" if self.path else where
         if g.full == "marshal.loads":
-            return  # marshalled code objects cannot be checked statically: stays code execution
+            return False  # marshalled code objects cannot be checked statically
         if type(first) is not bytes:
             if type(first) is Blob:
                 self.complete = False
@@ -253,10 +285,10 @@ class Machine:
                     offset,
                     evidence=g.full,
                 )
-            return
+            return False
         if self.depth + 1 > self.limits.max_depth:
             self.limit(f"nested payloads deeper than {self.limits.max_depth}", offset)
-            return
+            return False
         self.nested_payloads += 1
         result: FormatScan | None = None
         for scanner in self._nested():
@@ -286,17 +318,18 @@ class Machine:
         if not result.complete:
             self.complete = False
         worst = max((SEVERITY_ORDER[f.severity] for f in result.findings), default=0)
-        if result.complete and worst <= SEVERITY_ORDER["low"]:
-            g.pending = False
-            self.add(
-                "AISEC-PKL-012",
-                "info",
-                f"{g.full} loads a nested {result.format} payload of {len(first)} bytes; "
-                "rescanned and found clean",
-                offset,
-                evidence=g.full,
-                path=path,
-            )
+        if not (result.complete and worst <= SEVERITY_ORDER["low"]):
+            return False
+        self.add(
+            "AISEC-PKL-012",
+            "info",
+            f"{g.full} loads a nested {result.format} payload of {len(first)} bytes; "
+            "rescanned and found clean",
+            offset,
+            evidence=g.full,
+            path=path,
+        )
+        return True
 
     # -- state changes ------------------------------------------------------------------------
 

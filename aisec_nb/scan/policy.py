@@ -118,6 +118,8 @@ class Policy:
     """Globals whose first argument is itself a payload to rescan (``pickle.loads``...)."""
     pure_decoders: frozenset[str] = frozenset()
     """Globals the scanner evaluates on constant bytes (``base64.b64decode``...)."""
+    attribute_getters: frozenset[str] = frozenset()
+    """``getattr``: resolved to ``module.name.attr`` when called on a global and a constant."""
 
     def is_allowed(self, module: str, name: str) -> bool:
         """True when ``module.name`` is on the allowlist (default or user)."""
@@ -168,6 +170,7 @@ class Policy:
             user_allow=added,
             nested_decoders=self.nested_decoders,
             pure_decoders=self.pure_decoders,
+            attribute_getters=self.attribute_getters,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -218,6 +221,7 @@ def _parse(data: Mapping[str, Any]) -> Policy:
         dangers=tuple(dangers),
         nested_decoders=frozenset(data["nested"]["loaders"]),
         pure_decoders=frozenset(data["nested"]["decoders"]),
+        attribute_getters=frozenset(data["nested"]["attribute_getters"]),
     )
 
 

@@ -236,6 +236,26 @@ def hostile_pickles(marker: Path) -> list[Case]:
             frozenset({"AISEC-PKL-001", "AISEC-PKL-008"}),
             "getattr(__import__('os'),...)",
         ),
+        Case(
+            "getattr-on-allowed",
+            proto(4)
+            + sglob("builtins", "getattr")
+            + sglob("collections", "OrderedDict")
+            + sbu("__subclasses__")
+            + b"\x86R)R.",
+            frozenset({"AISEC-PKL-001"}),
+            "getattr on an allowed class reaching interpreter internals",
+        ),
+        Case(
+            "getattr-submodule",
+            proto(4)
+            + sglob("builtins", "getattr")
+            + sglob("torch", "serialization")
+            + sbu("load")
+            + b"\x86R.",
+            frozenset({"AISEC-PKL-001", "AISEC-PKL-006"}),
+            "getattr walking from a module to a loader",
+        ),
         # 3. Memo / STACK_GLOBAL without a real stack.
         Case(
             "memo-names",
@@ -475,13 +495,14 @@ def benign_objects() -> dict[str, object]:
     import datetime
     import decimal
     import uuid
+    import zoneinfo
 
     import numpy as np
     import pandas as pd
     from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
     rng = np.random.default_rng(0)
     x = rng.random((40, 3))
@@ -508,7 +529,20 @@ def benign_objects() -> dict[str, object]:
         ),
         "sklearn-forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(x, y),
         "sklearn-gb": GradientBoostingClassifier(n_estimators=3, random_state=0).fit(x, y),
+        "pandas-extras": [
+            pd.Timestamp("2020-01-01", tz="Europe/Paris"),
+            pd.NaT,
+            pd.arrays.SparseArray([0, 1]),
+            pd.array([1, None], dtype="Int64"),
+            pd.Period("2020-01"),
+            pd.Interval(0, 1),
+        ],
+        "numpy-extras": [
+            np.array(["x"], dtype=np.dtypes.StringDType()),
+            FunctionTransformer(np.log1p),
+        ],
         "stdlib": [
+            datetime.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC")),
             collections.OrderedDict(a=1),
             collections.Counter("ab"),
             collections.defaultdict(list),
