@@ -83,6 +83,12 @@ def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
         from .safetensors import scan_safetensors
 
         return scan_safetensors(stream, limits=lim, member=member)
+    if fmt in ("image", "pdf"):
+        # Pictures and documents in a model folder (README assets, papers): no model loader
+        # reads them, so they are hashed and listed, not parsed.
+        stream.seek(0, os.SEEK_END)
+        return FormatScan(fmt, (finding("AISEC-SCAN-006", "info", f"{fmt} file: not a model "
+                                        "format, hashed only", member=member),))
     if fmt == "7z":
         stream.seek(0, os.SEEK_END)
         return FormatScan("7z", (finding("AISEC-7Z-001", "high", "7z archives are not "

@@ -42,7 +42,7 @@ def sniff_format(head: bytes) -> str:
     """The format of a file from its first bytes (:data:`HEAD_SIZE` is enough), never its name.
 
     Returns one of ``empty pickle pytorch-legacy zip numpy hdf5 gguf gzip bzip2 xz lzma zlib
-    lz4 7z tar safetensors protobuf unknown``.
+    lz4 7z image pdf tar safetensors protobuf unknown``.
     """
     if not head:
         return "empty"
@@ -68,6 +68,12 @@ def sniff_format(head: bytes) -> str:
         return "lz4"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "7z"
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or (
+        head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    ):
+        return "image"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
     if len(head) >= 10 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") > 1:

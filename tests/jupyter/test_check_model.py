@@ -36,7 +36,7 @@ def test_report_record_and_progress(tmp_path: Path) -> None:
     payload = snap[MIME_TYPE]["payload"]
     assert payload["verdict"] == "pass"
     assert payload["target"]["kind"] == "directory"
-    assert "root digest" in snap["text/html"] and "Files (8)" in snap["text/html"]
+    assert "root digest" in snap["text/html"] and "Files (9)" in snap["text/html"]
 
     big_outputs = nb.cells[3].outputs
     progress = [o for o in big_outputs

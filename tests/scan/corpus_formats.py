@@ -200,6 +200,7 @@ def hf_snapshot(folder: Path) -> Path:
     (folder / "special_tokens_map.json").write_text('{"eos_token": "</s>"}')
     (folder / "vocab.txt").write_text("[PAD]\n[UNK]\nthe\n")
     (folder / "README.md").write_text("This model is tiny.\n\n## Uses\nTests only.\n")
+    (folder / "diagram.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     (folder / ".gitattributes").write_text("*.safetensors filter=lfs diff=lfs merge=lfs -text\n")
     (folder / "model.safetensors.index.json").write_text(
         '{"metadata": {}, "weight_map": {"w": "model.safetensors"}}')

@@ -43,6 +43,9 @@ def _tar() -> bytes:
     (_tar(), "tar"),
     ((20).to_bytes(8, "little") + b'{"__metadata__":{}}', "safetensors"),
     (b"\x08\x07\x12\x04onnx", "protobuf"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "image"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image"),
+    (b"%PDF-1.7\n%\xe2\xe3", "pdf"),
     (b"\xde\xad\xbe\xef", "unknown"),
 ])
 def test_sniff_by_content(head: bytes, fmt: str) -> None:
