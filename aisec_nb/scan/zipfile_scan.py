@@ -139,6 +139,12 @@ def read_directory(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Directo
         out.findings.append(finding("AISEC-ZIP-008", "high", f"central directory lists "
                                     f"{len(out.members)} of {total} declared members"))
         out.complete = False
+    elif len(out.members) > total:
+        # Readers that trust the count (miniz) see fewer members than those that walk the
+        # directory (Python's zipfile); we scanned them all.
+        out.findings.append(finding("AISEC-ZIP-008", "high", f"central directory holds "
+                                    f"{len(out.members)} members but the end record declares "
+                                    f"{total}"))
     out.findings.extend(_structure_findings(out.members, size, limits))
     return out
 

@@ -117,3 +117,13 @@ def test_mutated_zips_never_raise_anything_but_zip_error(flips: list[tuple[int, 
 def test_struct_sizes_match_the_spec() -> None:
     assert struct.calcsize("<4s6H3L5H2L") == 46
     assert struct.calcsize("<4s4H2LH") == 22
+
+
+def test_member_count_lie_in_the_end_record_is_a_finding() -> None:
+    raw = bytearray(_zip([("a", b"1"), ("b", b"2")]).getvalue())
+    at = raw.rindex(b"PK\x05\x06")
+    raw[at + 8 : at + 12] = struct.pack("<HH", 1, 1)  # entries on disk, entries total
+    d = read_directory(io.BytesIO(bytes(raw)))
+    assert [m.name for m in d.members] == ["a", "b"]
+    assert [f.code for f in d.findings] == ["AISEC-ZIP-008"]
+    assert "declares 1" in d.findings[0].message
