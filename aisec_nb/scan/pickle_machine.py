@@ -61,7 +61,22 @@ def fix_imports(module: str, name: str) -> tuple[str, str]:
     return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
-ScanNested = Callable[[bytes, Policy, Limits, "str | None", int, str], FormatScan]
+MAX_DECODED_FACTOR = 4
+"""Total decoder output per scan tree: this many times ``Limits.max_nested_payload``."""
+
+
+class Budget:
+    """Work shared by a scan and the nested payloads it rescans, so nesting cannot multiply it."""
+
+    __slots__ = ("decoded", "ops", "retained")
+
+    def __init__(self) -> None:
+        self.ops = 0
+        self.retained = 0
+        self.decoded = 0
+
+
+ScanNested = Callable[[bytes, Policy, Limits, "str | None", int, str, Budget], FormatScan]
 
 
 class Machine:
@@ -78,6 +93,7 @@ class Machine:
         on_build: Callable[[Machine, Any, list[Any]], None] | None,
         nested: Callable[[], tuple[NestedScanner, ...]],
         scan_nested: ScanNested,
+        budget: Budget | None = None,
     ) -> None:
         self.policy = policy
         self.limits = limits
@@ -93,15 +109,24 @@ class Machine:
         self.globals: dict[str, None] = {}
         self.protocols: set[int] = set()
         self.pickles = 0
-        self.ops = 0
+        self.budget = budget if budget is not None else Budget()
+        self.ops = self._ops_start = self.budget.ops
         self.nested_payloads = 0
         self.joblib_arrays = 0
         self.complete = True
-        self.retained = 0
         self.keep_large = False
         self.pending: list[Global] = []
         self.src: Source | None = None
         self._danger: dict[tuple[str, str], Danger | None] = {}
+
+    @property
+    def retained(self) -> int:
+        """Bytes of arguments kept in memory so far (shared with nested scans)."""
+        return self.budget.retained
+
+    @retained.setter
+    def retained(self, value: int) -> None:
+        self.budget.retained = value
 
     # -- findings -----------------------------------------------------------------------------
 
@@ -205,6 +230,10 @@ class Machine:
                     self.limits.max_nested_payload,
                 )
                 if out is not None:
+                    self.budget.decoded += len(out)
+                    if self.budget.decoded > MAX_DECODED_FACTOR * self.limits.max_nested_payload:
+                        self.limit("too many bytes produced by decoders in nested payloads", offset)
+                        return Unknown(f"result of {full}")
                     return out
             if full in self.policy.attribute_getters:
                 return self.resolve_getattr(callee, args, offset)
@@ -296,9 +325,11 @@ class Machine:
             if result is not None:
                 break
         if result is None:
+            self.budget.ops = self.ops
             result = self._scan_nested(
-                first, self.policy, self.limits, self.member, self.depth + 1, path
+                first, self.policy, self.limits, self.member, self.depth + 1, path, self.budget
             )
+            self.ops = self.budget.ops
         for f in result.findings:
             loc = f.location or Location()
             inner = (
@@ -413,6 +444,7 @@ class Machine:
             self.malformed(f"internal error {type(exc).__name__} while parsing", src.offset)
         finally:
             self.settle_pending()
+            self.budget.ops = self.ops
 
     def run_embedded(self, src: Source) -> None:
         """Scan one pickle written inline in the same stream (joblib object arrays)."""
@@ -439,7 +471,7 @@ class Machine:
                 "protocols": sorted(self.protocols),
                 "pickles": self.pickles,
                 "globals": list(self.globals),
-                "opcodes": self.ops,
+                "opcodes": self.ops - self._ops_start,
                 "nested_payloads": self.nested_payloads,
                 "joblib_arrays": self.joblib_arrays,
                 "policy": self.policy.describe(),

@@ -18,6 +18,8 @@ from .pickle_values import Blob, Global, Inst, PDict, PList, PSet, Unknown, kind
 
 MAX_LINE = 1 << 20
 """Longest text argument (protocol 0 lines) accepted."""
+SMALL = 256
+"""Arguments up to this size are kept without counting (names, keys, short strings)."""
 MAX_LONG_BYTES = 1 << 16
 """LONG1/LONG4 bodies longer than this are skipped: a number cannot be a payload."""
 
@@ -44,12 +46,17 @@ def _text(data: bytes, off: int) -> str:
 
 
 def _blob_or_bytes(m: Machine, src: Source, n: int, kind: str) -> Any:
-    """Keep short (or possibly nested-payload) arguments; skip long ones by seeking."""
-    keep = n <= INLINE or (
-        m.keep_large and n <= m.limits.max_nested_payload and m.retained + n <= MAX_RETAINED
+    """Keep short (or possibly nested-payload) arguments; skip long ones by seeking.
+
+    Everything longer than :data:`SMALL` counts against one memory budget per scan, so a
+    memo full of kilobyte strings cannot grow memory with the file.
+    """
+    keep = n <= SMALL or (
+        m.retained + n <= MAX_RETAINED
+        and (n <= INLINE or (m.keep_large and n <= m.limits.max_nested_payload))
     )
     if keep:
-        if n > INLINE:
+        if n > SMALL:
             m.retained += n
         data = src.take(n)
         if kind == "str":
@@ -58,6 +65,16 @@ def _blob_or_bytes(m: Machine, src: Source, n: int, kind: str) -> Any:
     blob = Blob(kind, src.offset, n)
     src.skip(n)
     return blob
+
+
+def _text_budget(m: Machine, text: str) -> Any:
+    """A protocol-0 text argument, or an unknown value once the memory budget is spent."""
+    if len(text) <= SMALL:
+        return text
+    if m.retained + len(text) > MAX_RETAINED:
+        return Unknown("a long text argument (over the memory budget)")
+    m.retained += len(text)
+    return text
 
 
 def run_one(m: Machine, src: Source) -> None:
@@ -363,7 +380,7 @@ def run_one(m: Machine, src: Source) -> None:
             if len(line) < 2 or line[0] != line[-1] or line[0] not in b"'\"":
                 raise Malformed("STRING argument is not quoted", off)
             try:
-                push(codecs.escape_decode(line[1:-1])[0].decode("latin-1"))
+                push(_text_budget(m, codecs.escape_decode(line[1:-1])[0].decode("latin-1")))
             except ValueError:
                 raise Malformed("bad escape in STRING", off) from None
         elif op == 0x54 or op == 0x55:  # BINSTRING, SHORT_BINSTRING
@@ -374,7 +391,7 @@ def run_one(m: Machine, src: Source) -> None:
             push(value.decode("latin-1") if type(value) is bytes else value)
         elif op == 0x56:  # UNICODE
             try:
-                push(src.line(MAX_LINE).decode("raw-unicode-escape"))
+                push(_text_budget(m, src.line(MAX_LINE).decode("raw-unicode-escape")))
             except UnicodeDecodeError:
                 raise Malformed("bad UNICODE text", off) from None
         elif op == 0x50:  # PERSID

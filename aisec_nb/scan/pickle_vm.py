@@ -42,13 +42,12 @@ from typing import Any, BinaryIO
 
 from ..record import Finding, Location
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .pickle_machine import Machine, fix_imports
+from .pickle_machine import Budget, Machine, fix_imports
 from .policy import Policy
 
 NestedScanner = Callable[[bytes, Policy, Limits, "str | None", int], "FormatScan | None"]
 """``(data, policy, limits, member, depth) -> FormatScan | None`` for payloads that are not plain
 pickles (a torch zip handed to ``torch.storage._load_from_bytes``). None means "not mine"."""
-
 
 
 def _by_format(
@@ -130,6 +129,7 @@ def run_scan(
     on_build: BuildHook | None = None,
     fmt: str = "pickle",
     path: str | None = None,
+    budget: Budget | None = None,
 ) -> FormatScan:
     """The engine behind the public functions; ``on_build`` lets joblib skip inline arrays.
 
@@ -149,13 +149,20 @@ def run_scan(
         on_build=on_build,
         nested=nested_scanners,
         scan_nested=_scan_nested,
+        budget=budget,
     )
     machine.run(stream, single=single)
     return machine.result(fmt)
 
 
 def _scan_nested(
-    data: bytes, policy: Policy, limits: Limits, member: str | None, depth: int, path: str
+    data: bytes,
+    policy: Policy,
+    limits: Limits,
+    member: str | None,
+    depth: int,
+    path: str,
+    budget: Budget,
 ) -> FormatScan:
     return run_scan(
         io.BytesIO(data),
@@ -165,6 +172,7 @@ def _scan_nested(
         single=True,
         depth=depth,
         path=path,
+        budget=budget,
     )
 
 

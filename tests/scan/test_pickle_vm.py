@@ -301,3 +301,30 @@ def test_mutated_real_pickles_always_return_a_scan(seed: bytes, edits: list[Any]
     for f in scan.findings:
         assert f.code.startswith(("AISEC-PKL-", "AISEC-JBL-"))
         assert "internal error" not in f.message, bytes(data)
+
+
+def test_nested_rescans_share_one_opcode_budget() -> None:
+    inner = pickle.dumps(list(range(300)), protocol=4)  # about 600 opcodes, clean
+    calls = b"".join(sglob("pickle", "loads") + b"h\x00\x85R0" for _ in range(200))
+    outer = proto(4) + b"B" + struct.pack("<I", len(inner)) + inner + b"\x94" + calls + b"N."
+    one = scan_pickle_bytes(outer, policy=POLICY, limits=Limits(max_pickle_ops=10_000))
+    assert "AISEC-PKL-021" in codes(one) and not one.complete
+    assert "more than 10000 opcodes" in next(
+        f.message for f in one.findings if f.code == "AISEC-PKL-021"
+    )
+    # With room for all of them, each rescan is clean and reported as such.
+    room = scan_pickle_bytes(outer, policy=POLICY)
+    assert codes(room) == {"AISEC-PKL-012"} and room.complete
+    assert room.details["nested_payloads"] == 200
+
+
+def test_kept_arguments_share_a_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aisec_nb.scan import pickle_ops
+
+    monkeypatch.setattr(pickle_ops, "MAX_RETAINED", 4096)
+    filler = b"".join(b"X" + struct.pack("<I", 1000) + b"a" * 1000 + b"0" for _ in range(5))
+    name = "m" * 300
+    data = proto(4) + filler + b"X" + struct.pack("<I", 300) + name.encode() + sbu("x") + b"\x93."
+    scan = scan_pickle_bytes(data, policy=POLICY)
+    # The module name arrived after the budget was spent: it is unknown, so the global is too.
+    assert codes(scan) == {"AISEC-PKL-007"}
