@@ -178,7 +178,7 @@ def _scan_member(stream: BinaryIO, m: Member, directory: Directory, ctx: ScanCon
 
             reader = open_member(stream, m, ctx.limits)
             data = reader.read(ctx.limits.max_header + 1)
-            result = scan_keras_config(data, ctx.limits, label)
+            result = scan_keras_config(data, ctx.limits, label, ctx.policy)
         elif m.method != 0:
             with _random_access(open_member(stream, m, ctx.limits), ctx) as reader:
                 result = scan_stream(reader, ctx.deeper(), label)

@@ -59,7 +59,7 @@ def scan_hdf5(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> 
                                             "were not checked", member=member))
                     complete = False
                     break
-                findings.extend(_attributes(obj, member))
+                findings.extend(_attributes(obj, member, ctx))
                 if isinstance(obj, h5py.Group):
                     # Links are not followed: external links and soft links point elsewhere.
                     for name in obj:
@@ -80,7 +80,7 @@ def scan_hdf5(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> 
     return FormatScan(FORMAT, tuple(findings), complete=complete, details=details)
 
 
-def _attributes(obj: Any, member: str | None) -> list[Finding]:
+def _attributes(obj: Any, member: str | None, ctx: ScanContext) -> list[Finding]:
     found: list[Finding] = []
     for key in obj.attrs:
         try:
@@ -95,7 +95,7 @@ def _attributes(obj: Any, member: str | None) -> list[Finding]:
         except (ValueError, RecursionError):
             continue
         where = f"{obj.name} attribute {key}"
-        for f in keras_config_findings(config, member):
+        for f in keras_config_findings(config, member, ctx.policy):
             loc = f.location
             path = where if loc is None or loc.path is None else f"{where} {loc.path}"
             found.append(f.model_copy(update={"location": (loc or _loc()).model_copy(

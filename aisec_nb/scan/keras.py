@@ -20,11 +20,14 @@ import binascii
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..record import Finding
 from .context import finding, rules, truncate
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 FORMAT = "keras-config"
 MAX_NODES = 2_000_000
@@ -58,8 +61,13 @@ def _is_marshalled(text: str) -> bool:
     return raw.startswith(_CODE_MARKERS)
 
 
-def keras_config_findings(config: Any, member: str | None = None) -> list[Finding]:
-    """Findings for a parsed Keras config tree (see the module docstring)."""
+def keras_config_findings(config: Any, member: str | None = None,
+                          policy: Policy | None = None) -> list[Finding]:
+    """Findings for a parsed Keras config tree (see the module docstring).
+
+    A ``module`` outside Keras is ``info`` instead of ``high`` when ``module.class_name`` is
+    on the policy's allowlist (``[tool.aisec-nb.scan] allow``), so a team's own layers pass.
+    """
     table = rules()["keras"]
     prefixes: list[str] = table["module_prefixes"]
     lambdas = set(table["lambda_classes"])
@@ -74,6 +82,7 @@ def keras_config_findings(config: Any, member: str | None = None) -> list[Findin
         if not isinstance(node, dict):
             continue
         cls = node.get("class_name")
+        cls = cls if isinstance(cls, str) else None
         if cls in lambdas:
             found.append(finding("AISEC-KER-001", "high", f"{cls} layer: Keras runs its "
                                  "Python function when the model is loaded or called",
@@ -89,10 +98,14 @@ def keras_config_findings(config: Any, member: str | None = None) -> list[Findin
         if isinstance(module, str) and not any(
             module == p or module.startswith(p + ".") for p in prefixes
         ):
-            found.append(finding("AISEC-KER-003", "high", f"module {truncate(module, 80)!r} "
-                                 "is outside Keras: Keras imports it to rebuild the model",
-                                 member=member, path=f"{where}.module",
-                                 evidence=truncate(f"{module}.{node.get('class_name')}", 120)))
+            name = str(node.get("class_name"))
+            allowed = policy is not None and policy.is_allowed(module, name)
+            found.append(finding(
+                "AISEC-KER-003", "info" if allowed else "high",
+                f"module {truncate(module, 80)!r} is outside Keras: Keras imports it to "
+                "rebuild the model" + (" (allowed by the project policy)" if allowed else ""),
+                member=member, path=f"{where}.module",
+                evidence=truncate(f"{module}.{name}", 120)))
         registered = node.get("registered_name")
         if isinstance(registered, str) and ">" in registered:
             found.append(finding("AISEC-KER-005", "info", f"custom object "
@@ -105,7 +118,7 @@ def keras_config_findings(config: Any, member: str | None = None) -> list[Findin
 
 
 def scan_keras_config(data: bytes, limits: Limits = DEFAULT_LIMITS,
-                      member: str | None = None) -> FormatScan:
+                      member: str | None = None, policy: Policy | None = None) -> FormatScan:
     """Parse a Keras ``config.json`` (bytes) and check it."""
     if len(data) > limits.max_header:
         return FormatScan(FORMAT, (finding("AISEC-SCAN-003", "high", "config.json is over the "
@@ -117,7 +130,7 @@ def scan_keras_config(data: bytes, limits: Limits = DEFAULT_LIMITS,
         return FormatScan(FORMAT, (finding("AISEC-KER-004", "high", "config is not valid JSON: "
                                            f"{truncate(str(exc), 120)}", member=member),),
                           complete=False)
-    found = keras_config_findings(config, member)
+    found = keras_config_findings(config, member, policy)
     complete = not any(f.code == "AISEC-SCAN-003" for f in found)
     details: dict[str, Any] = {}
     if isinstance(config, dict):

@@ -130,6 +130,10 @@ def _tensor(tensor: Message, locations: set[str]) -> None:
 def check_location(location: str, folder: Path | None, member: str | None) -> list[Finding]:
     """Findings for one external-data ``location`` relative to the model's ``folder``."""
     shown = truncate(location, 200)
+    if "\x00" in location:
+        return [finding("AISEC-ONNX-002", "critical", f"external data location {shown!r} "
+                        "contains a NUL byte (truncated by C loaders)", member=member,
+                        path="external_data.location")]
     if (PurePosixPath(location).is_absolute() or PureWindowsPath(location).is_absolute()
             or PureWindowsPath(location).drive):
         return [finding("AISEC-ONNX-001", "critical", f"external data location {shown!r} is "

@@ -101,7 +101,7 @@ def _check_tensors(
                                     member=member, path=where))
             continue
         dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
-        if dtype not in bits:
+        if not isinstance(dtype, str) or dtype not in bits:
             msg = f"unknown dtype {truncate(str(dtype), 40)!r}"
             findings.append(finding("AISEC-ST-003", "high", msg, member=member, path=where))
             continue

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from aisec_nb.scan.keras import keras_config_findings, scan_keras_config
 from tests.scan.corpus_formats import marshalled_lambda
 
@@ -49,3 +52,29 @@ def test_invalid_and_deep_json_is_an_error_not_a_crash() -> None:
     deep = scan_keras_config(("[" * 200_000 + "]" * 200_000).encode())
     assert not deep.complete and [f.code for f in deep.findings] == ["AISEC-KER-004"]
     assert scan_keras_config(json.dumps({"a": 1}).encode()).complete
+
+
+def test_project_allowlist_turns_a_custom_module_into_info() -> None:
+    from aisec_nb.scan.policy import load_policy
+
+    cfg = {"module": "mylib.layers", "class_name": "Custom", "config": {}}
+    (default,) = keras_config_findings(cfg, policy=load_policy())
+    (allowed,) = keras_config_findings(cfg, policy=load_policy(["mylib.layers.Custom"]))
+    assert (default.code, default.severity) == ("AISEC-KER-003", "high")
+    assert (allowed.code, allowed.severity) == ("AISEC-KER-003", "info")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["module", "class_name", "config", "registered_name",
+                                       "function", "function_type", "__lambda__", "x"]),
+                      children, max_size=5),
+    max_leaves=30,
+)
+
+
+@given(json_values)
+def test_any_json_tree_gives_findings_never_exceptions(tree: object) -> None:
+    for f in keras_config_findings(tree):
+        assert f.code.startswith(("AISEC-KER-", "AISEC-SCAN-"))

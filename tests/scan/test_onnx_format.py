@@ -56,3 +56,12 @@ def test_location_in_a_node_attribute_subgraph_is_found(tmp_path: Path) -> None:
 def test_fuzzed_bytes_never_raise(blob: bytes) -> None:
     result = scan_onnx(io.BytesIO(b"\x08\x07" + blob))
     assert result.format == "onnx"
+
+
+@given(st.text(max_size=40))
+def test_any_location_string_gives_findings_never_exceptions(location: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        for f in check_location(location, Path(folder), None):
+            assert f.code.startswith("AISEC-ONNX-")

@@ -75,3 +75,14 @@ def test_fuzzed_headers_end_in_findings_never_exceptions(header: dict[str, objec
 def test_random_bytes_never_raise(blob: bytes) -> None:
     result = scan_safetensors(io.BytesIO(blob))
     assert result.format == "safetensors"
+
+
+any_json = st.recursive(st.none() | st.booleans() | st.integers(-2, 2**65) | st.text(max_size=4),
+                        lambda c: st.lists(c, max_size=3) | st.dictionaries(
+                            st.sampled_from(["dtype", "shape", "data_offsets", "x"]), c,
+                            max_size=4), max_leaves=12)
+
+
+@given(st.dictionaries(st.text(max_size=4), any_json, max_size=4))
+def test_any_json_header_gives_findings_never_exceptions(header: dict[str, object]) -> None:
+    scan_safetensors(io.BytesIO(_blob(header, bytes(16))))
