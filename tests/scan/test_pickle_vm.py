@@ -328,3 +328,33 @@ def test_kept_arguments_share_a_memory_budget(monkeypatch: pytest.MonkeyPatch) -
     scan = scan_pickle_bytes(data, policy=POLICY)
     # The module name arrived after the budget was spent: it is unknown, so the global is too.
     assert codes(scan) == {"AISEC-PKL-007"}
+
+
+def test_hostile_corpus_fails_end_to_end_in_every_wrapping(tmp_path: Path) -> None:
+    from aisec_nb.scan import scan_path
+    from tests.scan.corpus_pickle import compressed_variants
+
+    marker = tmp_path / "MARKER"
+    verdicts: dict[str, set[str]] = {}
+    for case in hostile_pickles(marker):
+        wrapped = {"raw": case.data, **compressed_variants(case.data)}
+        for kind, data in wrapped.items():
+            path = tmp_path / f"{case.name}.{kind}.bin"  # extensions say nothing
+            path.write_bytes(data)
+            verdicts.setdefault(case.name, set()).add(scan_path(path).verdict)
+    expected_warn = {"unknown-global"}  # a class off the allowlist: warn, never pass
+    for name, seen in verdicts.items():
+        assert seen <= ({"warn"} if name in expected_warn else {"fail", "error"}), (name, seen)
+    assert len(verdicts) == len(hostile_pickles(marker))
+    assert not marker.exists()
+
+
+def test_benign_pickles_pass_end_to_end(benign: dict[str, object], tmp_path: Path) -> None:
+    from aisec_nb.scan import scan_path
+
+    for name, obj in benign.items():
+        for protocol in (0, 2, 5):
+            path = tmp_path / f"{name}-{protocol}.pkl"
+            path.write_bytes(pickle.dumps(obj, protocol=protocol))
+            result = scan_path(path)
+            assert result.verdict == "pass", (name, protocol, result.findings)
