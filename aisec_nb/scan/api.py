@@ -151,6 +151,9 @@ def _scan_one(p: Path, given: str, ctx: ScanContext,
               progress: Progress | None) -> tuple[Target, list[Finding], bool, dict[str, Any]]:
     from .signing import compare, find_claims
 
+    if not p.is_file():
+        # A FIFO blocks and a device such as /dev/zero never ends: refuse, do not hang.
+        raise UnreadableInputError(given, "is not a regular file (FIFO, socket or device)")
     try:
         outcome = scan_file(p, ctx, progress)
     except IsADirectoryError:

@@ -94,3 +94,13 @@ def test_compressed_zip_inside_a_compressed_zip(tmp_path: Path) -> None:
     assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
     (listed,) = result.summary["details"]["listed"]
     assert listed["format"] == "zip"
+
+
+def test_special_files_are_refused_not_read(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(UnreadableInputError, match="not a regular file"):
+        scan_path(tmp_path / "pipe")
+    with pytest.raises(UnreadableInputError, match="not a regular file"):
+        scan_path("/dev/zero")
