@@ -26,6 +26,9 @@ from .sniff import HEAD_SIZE, sniff_format
 
 _IDENTIFIERS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 """A global a loader could import; "class Foo(Bar):" read as GLOBAL by a text sniff cannot."""
+_TEXT_TOLERATED = frozenset({"AISEC-PKL-006", "AISEC-PKL-020", "AISEC-PKL-021"})
+"""Pickle findings prose can produce (an unknown non-identifier "global", a parse error, a
+limit); any other finding means the bytes do something a loader would act on."""
 COMPRESSED = frozenset({"gzip", "bzip2", "xz", "lzma", "zlib", "lz4"})
 
 
@@ -113,6 +116,8 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
     # run code whatever a loader makes of them.
     if any(_IDENTIFIERS.match(str(g)) for g in result.details.get("globals", [])):
         return result
+    if any(f.code not in _TEXT_TOLERATED for f in result.findings):
+        return result  # a computed callable, an extension-registry call, a nested payload...
     stream.seek(start)
     return _text(stream, ctx, member)
 

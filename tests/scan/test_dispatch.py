@@ -62,3 +62,12 @@ def test_protocol_0_payload_that_looks_like_text_is_still_a_pickle() -> None:
     result = scan_stream(io.BytesIO(payload), CTX)
     assert result.format == "pickle"
     assert any(f.severity == "critical" for f in result.findings)
+
+
+def test_text_looking_pickle_with_a_computed_callable_is_not_text() -> None:
+    # Printable protocol-0 prefix, then a STACK_GLOBAL whose names come from the memo.
+    prefix = b"S'" + b"a" * 600 + b"'\n0"
+    payload = prefix + b"S'os'\np0\nS'system'\np1\ng0\ng1\n\x93(S'echo'\ntR"
+    result = scan_stream(io.BytesIO(payload), CTX)
+    assert result.format == "pickle"
+    assert result.findings
