@@ -128,9 +128,8 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
     from .protobuf_wire import WireError, field_numbers
     from .savedmodel import is_savedmodel, scan_savedmodel
 
+    # Protobuf first: an ONNX file whose first bytes are a long doc string looks like text.
     start = stream.tell()
-    if _looks_like_text(head):
-        return _text(stream, ctx, member)
     end = stream.seek(0, os.SEEK_END)
     stream.seek(start)
     try:
@@ -142,6 +141,8 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
         return scan_onnx(stream, limits=ctx.limits, member=member, folder=ctx.folder)
     if fields and is_savedmodel(fields):
         return scan_savedmodel(stream, limits=ctx.limits, member=member)
+    if _looks_like_text(head):
+        return _text(stream, ctx, member)
     stream.seek(end)
     if fields:
         # Well-formed protobuf of another kind (a SentencePiece tokenizer, a SavedModel

@@ -71,3 +71,15 @@ def test_text_looking_pickle_with_a_computed_callable_is_not_text() -> None:
     result = scan_stream(io.BytesIO(payload), CTX)
     assert result.format == "pickle"
     assert result.findings
+
+
+def test_onnx_with_a_long_printable_doc_string_is_still_onnx() -> None:
+    from tests.scan.corpus_formats import pb_int, pb_len
+
+    tensor = pb_len(8, b"W") + pb_int(14, 1) + pb_len(13, pb_len(1, b"location")
+                                                      + pb_len(2, b"/etc/passwd"))
+    model = pb_int(1, 8) + pb_len(6, b"A long model description. " * 40) + pb_len(
+        7, pb_len(5, tensor))
+    result = scan_stream(io.BytesIO(model), CTX)
+    assert result.format == "onnx"
+    assert [f.code for f in result.findings] == ["AISEC-ONNX-001"]
