@@ -175,7 +175,12 @@ class Machine:
         g = Global(module, name, offset, written)
         if len(self.globals) < MAX_GLOBALS:
             self.globals[g.full] = None
-        if g.full in self.policy.nested_decoders or g.full in self.policy.attribute_getters:
+        policy = self.policy
+        if (
+            g.full in policy.nested_decoders
+            or g.full in policy.attribute_getters
+            or g.full in policy.wrappers
+        ):
             # Judged when called: a clean constant payload, or getattr on a global with a constant
             # name, is fine; any other use (or none) is code execution.
             g.pending = True
@@ -215,6 +220,8 @@ class Machine:
     def _why_pending(self, g: Global) -> str:
         if g.full in self.policy.attribute_getters:
             return "; not called on a named global with a constant attribute name"
+        if g.full in self.policy.wrappers:
+            return "; it does not wrap an allowed global"
         return "; its payload is not a constant that scans clean"
 
     # -- calls --------------------------------------------------------------------------------
@@ -237,6 +244,12 @@ class Machine:
                     return out
             if full in self.policy.attribute_getters:
                 return self.resolve_getattr(callee, args, offset)
+            if full in self.policy.wrappers:
+                if type(args) is tuple and args and self._allowed_callable(args[0]):
+                    callee.pending = False
+                    return Inst(callee, args, offset)
+                self.flag_global(callee, Danger.CODE_EXECUTION, self._why_pending(callee))
+                return Unknown(f"result of {full}")
             if full in self.policy.nested_decoders:
                 if self.nested_payload(callee, args, offset):
                     callee.pending = False
@@ -258,6 +271,9 @@ class Machine:
             evidence=kind_of(callee),
         )
         return Unknown("result of a computed call")
+
+    def _allowed_callable(self, value: Any) -> bool:
+        return type(value) is Global and value.full in self.policy.allowed
 
     def resolve_getattr(self, callee: Global, args: Any, offset: int) -> Any:
         """``getattr(<global>, "<name>")`` is the global ``module.name.attr``: judge that."""
@@ -388,6 +404,15 @@ class Machine:
                         offset,
                         evidence=",".join(bad),
                     )
+        if (
+            type(obj) is Inst
+            and obj.callee.full in self.policy.wrappers
+            and type(state) is tuple
+            and state
+            and not self._allowed_callable(state[0])
+        ):
+            # partial.__setstate__ replaces the wrapped function: it must be allowed as well.
+            self.flag_global(obj.callee, Danger.CODE_EXECUTION, self._why_pending(obj.callee))
         if type(obj) is Inst:
             obj.state = state
         if self.on_build is not None:

@@ -120,6 +120,8 @@ class Policy:
     """Globals the scanner evaluates on constant bytes (``base64.b64decode``...)."""
     attribute_getters: frozenset[str] = frozenset()
     """``getattr``: resolved to ``module.name.attr`` when called on a global and a constant."""
+    wrappers: frozenset[str] = frozenset()
+    """``functools.partial``: allowed when the function it wraps is an allowed global."""
 
     def is_allowed(self, module: str, name: str) -> bool:
         """True when ``module.name`` is on the allowlist (default or user)."""
@@ -171,6 +173,7 @@ class Policy:
             nested_decoders=self.nested_decoders,
             pure_decoders=self.pure_decoders,
             attribute_getters=self.attribute_getters,
+            wrappers=self.wrappers,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -222,6 +225,7 @@ def _parse(data: Mapping[str, Any]) -> Policy:
         nested_decoders=frozenset(data["nested"]["loaders"]),
         pure_decoders=frozenset(data["nested"]["decoders"]),
         attribute_getters=frozenset(data["nested"]["attribute_getters"]),
+        wrappers=frozenset(data["nested"].get("wrappers", ())),
     )
 
 

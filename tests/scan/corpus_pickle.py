@@ -256,6 +256,24 @@ def hostile_pickles(marker: Path) -> list[Case]:
             frozenset({"AISEC-PKL-001", "AISEC-PKL-006"}),
             "getattr walking from a module to a loader",
         ),
+        Case(
+            "partial-swapped-by-build",
+            proto(4)
+            + sglob("functools", "partial")
+            + sglob("numpy", "add")
+            + b"\x85R"
+            + b"("
+            + sglob("builtins", "getattr")
+            + b")}Ntb.",
+            frozenset({"AISEC-PKL-001"}),
+            "functools.partial of an allowed function, swapped by BUILD state",
+        ),
+        Case(
+            "partial-of-system",
+            proto(4) + sglob("functools", "partial") + sglob("os", "system") + b"\x85R.",
+            frozenset({"AISEC-PKL-001", "AISEC-PKL-002"}),
+            "functools.partial wrapping a process call",
+        ),
         # 3. Memo / STACK_GLOBAL without a real stack.
         Case(
             "memo-names",
@@ -494,6 +512,7 @@ def benign_objects() -> dict[str, object]:
     import collections
     import datetime
     import decimal
+    import functools
     import uuid
     import zoneinfo
 
@@ -540,6 +559,7 @@ def benign_objects() -> dict[str, object]:
         "numpy-extras": [
             np.array(["x"], dtype=np.dtypes.StringDType()),
             FunctionTransformer(np.log1p),
+            functools.partial(np.add, 1),
         ],
         "stdlib": [
             datetime.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC")),
