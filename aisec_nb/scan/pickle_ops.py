@@ -12,6 +12,7 @@ import codecs
 import struct
 from typing import Any
 
+from .pickle_calls import build, call, mutate
 from .pickle_machine import INLINE, MAX_RETAINED, LimitHit, Machine, Malformed
 from .pickle_source import Source
 from .pickle_values import Blob, Global, Inst, PDict, PList, PSet, Unknown, kind_of
@@ -203,26 +204,26 @@ def run_one(m: Machine, src: Source) -> None:
         elif op == 0x61:  # APPEND
             value = pop()
             target = top()
-            m.mutate(target, "APPEND", off)
+            mutate(m, target, "APPEND", off)
             if type(target) is PList:
                 target.n += 1
         elif op == 0x65:  # APPENDS
             items = pop_mark()
             target = top()
-            m.mutate(target, "APPENDS", off)
+            mutate(m, target, "APPENDS", off)
             if type(target) is PList:
                 target.n += len(items)
         elif op == 0x73:  # SETITEM
             value = pop()
             key = pop()
             target = top()
-            m.mutate(target, "SETITEM", off, needs_dict=True)
+            mutate(m, target, "SETITEM", off, needs_dict=True)
             if type(target) is PDict:
                 target.put(key, value)
         elif op == 0x75:  # SETITEMS
             items = pop_mark()
             target = top()
-            m.mutate(target, "SETITEMS", off, needs_dict=True)
+            mutate(m, target, "SETITEMS", off, needs_dict=True)
             if len(items) % 2:
                 m.malformed("SETITEMS with an odd number of items", off)
             if type(target) is PDict:
@@ -233,7 +234,7 @@ def run_one(m: Machine, src: Source) -> None:
             callee = pop()
             if type(args) is not tuple and not isinstance(args, Unknown):
                 m.malformed(f"REDUCE arguments are a {kind_of(args)}, not a tuple", off)
-            push(m.call(callee, args, off))
+            push(call(m, callee, args, off))
         elif op == 0x62:  # BUILD
             state = pop()
             # Settle the frame now: joblib's BUILD hook consumes raw array bytes written after
@@ -248,14 +249,14 @@ def run_one(m: Machine, src: Source) -> None:
                         key="frame",
                     )
                 frame_end = -1
-            m.build(top(), state, off, stack)
+            build(m, top(), state, off, stack)
         elif op == 0x81:  # NEWOBJ
             args = pop()
-            push(m.call(pop(), args, off))
+            push(call(m, pop(), args, off))
         elif op == 0x92:  # NEWOBJ_EX
             pop()  # kwargs: judged through the class, which must itself be allowed
             args = pop()
-            push(m.call(pop(), args, off))
+            push(call(m, pop(), args, off))
         elif op == 0x93:  # STACK_GLOBAL
             name = pop()
             module = pop()
@@ -277,14 +278,14 @@ def run_one(m: Machine, src: Source) -> None:
         elif op == 0x69:  # INST
             module = _text(src.line(MAX_LINE), off)
             g = m.global_ref(module, _text(src.line(MAX_LINE), off), off)
-            push(m.call(g, tuple(pop_mark()), off))
+            push(call(m, g, tuple(pop_mark()), off))
         elif op == 0x6F:  # OBJ
             items = pop_mark()
             if not items:
                 m.malformed("OBJ without a class", off)
                 push(Unknown("failed call"))
             else:
-                push(m.call(items[0], tuple(items[1:]), off))
+                push(call(m, items[0], tuple(items[1:]), off))
         elif op == 0x43:  # SHORT_BINBYTES
             push(src.take(src.byte()))
         elif op == 0x42:  # BINBYTES
@@ -340,7 +341,7 @@ def run_one(m: Machine, src: Source) -> None:
         elif op == 0x90:  # ADDITEMS
             items = pop_mark()
             target = top()
-            m.mutate(target, "ADDITEMS", off)
+            mutate(m, target, "ADDITEMS", off)
             if type(target) is PSet:
                 target.n += len(items)
         elif op == 0x91:  # FROZENSET
