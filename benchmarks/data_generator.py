@@ -225,8 +225,9 @@ def make_frames(
     free = rows(len(PII_MAKERS) * k)
     for j, (kind, make) in enumerate(PII_MAKERS.items()):
         part = free[j * k : (j + 1) * k]
-        d.loc[part, "comment"] = [make(rng, int(i)) for i in part]
-        truth[kind] = {"column": "comment", "rows": len(part)}
+        texts = [make(rng, int(i)) for i in part]
+        d.loc[part, "comment"] = texts
+        truth[kind] = {"column": "comment", "rows": len(part), "texts": texts}
 
     # duplicates: exact copies, and copies with the label flipped (after everything else)
     src = rows(6 * k)
