@@ -135,10 +135,12 @@ def child_ours(path: str) -> None:
     from aisec_nb.data import check_dataframe
 
     out: dict[str, Any] = {}
+    warm = frames["dirty"].head(1000)  # imports and first-call set-up are not the call's cost
+    check_dataframe(warm, label="label", test=warm, reference=warm, project={})
     for name in ("clean", "dirty"):
-        kwargs = (
-            {"test": frames["test"], "reference": frames["reference"]} if name == "dirty" else {}
-        )
+        kwargs: dict[str, Any] = {}
+        if name == "dirty":
+            kwargs = {"test": frames["test"], "reference": frames["reference"]}
         cpu, wall = time.process_time(), time.perf_counter()
         with PeakRss() as rss:
             result = check_dataframe(frames[name], label="label", project={}, name=name, **kwargs)
