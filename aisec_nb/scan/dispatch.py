@@ -109,15 +109,22 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
     start = stream.tell()
     result = scan_joblib_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
                                 depth=ctx.depth)
-    if result.complete or head[:1] == b"\x80" or not _looks_like_text(head):
+    if result.complete:
         return result
-    # A protocol-0 pickle is ASCII, so a README starting with "This" sniffs as one. It is text
-    # only if the pickle parse failed without resolving a single callable: such bytes cannot
-    # run code whatever a loader makes of them.
     if any(_IDENTIFIERS.match(str(g)) for g in result.details.get("globals", [])):
         return result
     if any(f.code not in _TEXT_TOLERATED for f in result.findings):
         return result  # a computed callable, an extension-registry call, a nested payload...
+    # The bytes are not a working pickle. They may still be a container a loader finds away
+    # from offset 0, or prose: a protocol-0 pickle is ASCII, so a README starting with "This"
+    # sniffs as one. Without a single callable resolved, they cannot run code as a pickle.
+    end = stream.seek(0, os.SEEK_END)
+    hidden = _hidden_container(stream, start, end)
+    if hidden is not None:
+        return _route(hidden, head, stream, ctx, member)
+    if head[:1] == b"\x80" or not _looks_like_text(head):
+        stream.seek(end)
+        return result
     stream.seek(start)
     return _text(stream, ctx, member)
 
@@ -141,6 +148,9 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
         return scan_onnx(stream, limits=ctx.limits, member=member, folder=ctx.folder)
     if fields and is_savedmodel(fields):
         return scan_savedmodel(stream, limits=ctx.limits, member=member)
+    hidden = _hidden_container(stream, start, end)
+    if hidden is not None:
+        return _route(hidden, head, stream, ctx, member)
     if _looks_like_text(head):
         return _text(stream, ctx, member)
     stream.seek(end)
@@ -153,6 +163,35 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
     return FormatScan(fmt, (finding("AISEC-SCAN-001", "high", "unrecognised format: not "
                                     f"checked (starts with {truncate(head[:8].hex(), 20)})",
                                     member=member),), complete=False)
+
+
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def _hidden_container(stream: BinaryIO, start: int, end: int) -> str | None:
+    """A container whose loader finds it away from offset 0: HDF5 after a user block (the
+    superblock may sit at 512, 1024, 2048... bytes) or a zip after prepended bytes (located from
+    its end, as ``zipfile.is_zipfile`` and Keras do). ``None`` when there is neither."""
+    offset = 512
+    while start + offset + 8 <= end:
+        stream.seek(start + offset)
+        if stream.read(8) == HDF5_MAGIC:
+            stream.seek(start)
+            return "hdf5"
+        offset *= 2
+    tail = min(end - start, 22 + 65535)
+    stream.seek(end - tail)
+    found = b"PK\x05\x06" in stream.read(tail)
+    stream.seek(start)
+    if found:
+        from .zipfile_scan import ZipError, read_directory
+
+        try:
+            read_directory(stream)
+        except (ZipError, OSError, ValueError):
+            found = False
+        stream.seek(start)
+    return "zip" if found else None
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -175,6 +214,15 @@ def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
     end = stream.seek(0, os.SEEK_END)
     size = end - start
     stream.seek(start)
+    hidden = _hidden_container(stream, start, end)
+    if hidden == "hdf5":
+        from .hdf5 import scan_hdf5
+
+        return scan_hdf5(stream, ctx, member)
+    if hidden == "zip":
+        from .containers import scan_zip
+
+        return scan_zip(stream, ctx, member)
     findings = []
     if member is None and ctx.file is not None and ctx.file.name.endswith(".py"):
         findings.append(finding("AISEC-DIR-003", "medium", "Python source: runs when the model "

@@ -406,6 +406,17 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
                                                 "function_type": "lambda"}}]}})
         f.create_dataset("w", data=np.ones(3))
     add("h5-lambda", h5, fail, {"AISEC-KER-001", "AISEC-KER-002"})
+    ublock = folder / "userblock.h5"
+    with h5py.File(ublock, "w", userblock_size=512) as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Lambda", "config": {}})
+    with ublock.open("r+b") as fh:  # HDF5 skips the user block; make it look like a README
+        fh.write(b"This is a harmless model card.\n".ljust(512, b" "))
+    add("h5-behind-text-userblock", ublock, fail, {"AISEC-KER-001"})
+    prefixed = folder / "prefixed.keras"
+    inner = keras_zip(folder / "inner-lambda.keras", {"class_name": "Lambda", "config": {}})
+    prefixed.write_bytes(b"Plain text notes before the archive.\n" + inner.read_bytes())
+    inner.unlink()
+    add("keras-zip-behind-text", prefixed, fail, {"AISEC-KER-001"})
     # SavedModel
     sm = savedmodel_dir(folder / "saved_evil", [
         node_def("x", "Placeholder"), node_def("read", "ReadFile"),
