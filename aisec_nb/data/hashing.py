@@ -8,12 +8,13 @@ Definition (format ``df1``), the same in every process, run and platform, and on
    UTC first, the zone name appended, e.g. ``datetime[Europe/Paris]``), ``timedelta``,
    ``category[<kind of its categories>]`` and ``object`` (anything else).
 2. Each cell gets a 64-bit digest: pandas' ``hash_array`` (SipHash-2-4, its fixed public key) over a
-   canonical value: numbers as float64 with ``-0.0`` folded into ``0.0`` (so cells ``1`` and ``1.0``
-   hash alike and rows compare across an int/float column; integers beyond 2**53 keep their int64
-   bits; the column kind in the header still tells the frames apart), strings as UTF-8 text, datetimes as int64
-   nanoseconds since the epoch, categories as their category value, other objects as
-   ``"<type name>:<str(value)>"``. Every missing value (``None``, ``NaN``, ``NaT``, ``pd.NA``)
-   has the one digest :data:`NULL_DIGEST`.
+   canonical value: numbers as float64 with ``-0.0`` folded into ``0.0`` (so cells ``1`` and
+   ``1.0`` hash alike and rows compare across an int/float column; integers beyond 2**53 keep
+   their int64 bits; the column kind in the header still tells the frames apart), strings as
+   UTF-8 text, datetimes as int64 nanoseconds since the epoch, categories as their category
+   value, other objects as ``"<type name>:<str(value)>"`` of each distinct value (values that
+   Python holds equal, such as ``1`` and ``True`` in one ``object`` column, count as one). Every
+   missing value (``None``, ``NaN``, ``NaT``, ``pd.NA``) has the one digest :data:`NULL_DIGEST`.
 3. A row digest folds the cell digests of the row, column by column (see :func:`combine`).
 4. ``content_hash(df)`` is ``"df1:" + sha256(header + row digests in row order)`` where the header
    is canonical JSON of the format tag, the row count and ``[name, kind]`` per column in column

@@ -96,7 +96,8 @@ def extreme_outliers(
     hists: dict[str, dict[str, Any]] = {}
     for name in d.names:
         series = d.series(name)
-        if name in skip or d.kinds[name] not in ("integer", "float") or pt.is_bool_dtype(series.dtype):
+        numeric = d.kinds[name] in ("integer", "float") and not pt.is_bool_dtype(series.dtype)
+        if name in skip or not numeric:
             continue
         raw = series.to_numpy(dtype="float64", na_value=np.nan)
         finite = np.isfinite(raw)
