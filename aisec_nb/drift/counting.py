@@ -58,6 +58,11 @@ class Encoded:
         return self.layout.n_buckets - 1
 
 
+def _code_dtype(n_buckets: int) -> str:
+    """The smallest integer type for a column's codes: a 1M-row column of int16 codes is 2 MB."""
+    return "int16" if n_buckets + 3 < 2**15 else "int32"
+
+
 def encode_column(series: pd.Series[Any], layout: ColumnLayout) -> Encoded:
     """Bucket codes for every row of ``series`` in ``layout``."""
     import numpy as np
@@ -74,12 +79,12 @@ def encode_column(series: pd.Series[Any], layout: ColumnLayout) -> Encoded:
         codes[np.isnan(values)] = nb
         codes[values == np.inf] = nb + 1
         codes[values == -np.inf] = nb + 2
-        return Encoded(layout, codes.astype(np.int64, copy=False), values=values)
+        return Encoded(layout, codes.astype(_code_dtype(nb), copy=False), values=values)
     # Factorising first means only the distinct values are turned into text and looked up.
     factor, raw = pd.factorize(series)
     uniques = np.array([category_key(str(v)) for v in raw], dtype=object)
     lookup = pd.Index(layout.categories, dtype="object").get_indexer(pd.Index(uniques))
-    lookup = np.append(np.where(lookup < 0, nb - 1, lookup), nb).astype(np.int64)
+    lookup = np.append(np.where(lookup < 0, nb - 1, lookup), nb).astype(_code_dtype(nb))
     codes = lookup[factor]  # factor -1 (missing) picks the appended ``nb``
     return Encoded(layout, codes, factor=np.asarray(factor), uniques=uniques)
 
