@@ -45,7 +45,36 @@ def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -
     if fmt == "empty":
         return FormatScan("empty", (finding("AISEC-SCAN-004", "info", "empty file",
                                             member=member),))
-    return _route(fmt, head, stream, ctx, member)
+    result = _route(fmt, head, stream, ctx, member)
+    if ctx.depth == 0 and fmt not in ("zip", "hdf5") and not result.format.startswith(
+            _CONTAINER_RESULTS):
+        result = _polyglot(result, stream, start, ctx, member)
+    return result
+
+
+_CONTAINER_RESULTS = ("zip", "keras", "npz", "pytorch-zip", "torchscript", "hdf5")
+
+
+def _polyglot(result: FormatScan, stream: BinaryIO, start: int, ctx: ScanContext,
+              member: str | None) -> FormatScan:
+    """``result`` plus the scan of a zip or HDF5 hidden in the same bytes: Keras opens any file
+    ``zipfile.is_zipfile`` accepts and HDF5 finds a superblock at 512, 1024... bytes, so a
+    GGUF or pickle can also be a model of another kind."""
+    end = stream.seek(0, os.SEEK_END)
+    hidden = _hidden_container(stream, start, end)
+    if hidden is None:
+        stream.seek(end)
+        return result
+    other = _route(hidden, b"", stream, ctx, member)
+    stream.seek(end)
+    note = finding("AISEC-ZIP-009", "high", f"the file is also a valid {hidden} "
+                   f"({other.format}): loaders that look for one read different content",
+                   member=member)
+    return FormatScan(f"{result.format}+{other.format}", (*result.findings, note,
+                                                          *other.findings),
+                      result.complete and other.complete,
+                      {**result.details, "polyglot": {"format": other.format,
+                                                      "details": other.details}})
 
 
 def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,

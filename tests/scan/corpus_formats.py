@@ -417,6 +417,10 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
     prefixed.write_bytes(b"Plain text notes before the archive.\n" + inner.read_bytes())
     inner.unlink()
     add("keras-zip-behind-text", prefixed, fail, {"AISEC-KER-001"})
+    poly = folder / "polyglot.gguf"
+    lam_zip = keras_zip(folder / "lam.keras", {"class_name": "Lambda", "config": {}})
+    poly.write_bytes(gguf_file(folder / "base.gguf").read_bytes() + lam_zip.read_bytes())
+    add("gguf-keras-polyglot", poly, fail, {"AISEC-ZIP-009", "AISEC-KER-001"})
     # SavedModel
     sm = savedmodel_dir(folder / "saved_evil", [
         node_def("x", "Placeholder"), node_def("read", "ReadFile"),
