@@ -88,6 +88,28 @@ def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path:
     assert record["monitors"]["monitor:ref:live"] == payload
 
 
+def test_monitor_magic_reads_a_saved_profile_and_a_data_file(tmp_path: Path) -> None:
+    nb = make_notebook(
+        "%load_ext aisec_nb",
+        MAKE_DATA,
+        "import json, aisec_nb\n"
+        "json.dump(aisec_nb.build_profile(ref).to_dict(), open('ref.json', 'w'))\n"
+        "live.drop(columns='ts').to_csv('live.csv', index=False)\n"
+        "del ref, live",
+        "%aisec monitor ref.json live.csv --columns latency,score --method ks --threshold 0.2",
+    )
+    execute(nb, tmp_path)
+    [(_, output)] = outputs_with(nb, MIME_TYPE)
+    fragment = output["data"][MIME_TYPE]
+    assert fragment["id"] == "monitor:ref.json:live.csv"
+    payload = fragment["payload"]
+    assert sorted(payload["columns"]) == ["latency", "score"]
+    assert {c["method"] for c in payload["columns"].values()} == {"ks"}
+    assert {c["threshold"] for c in payload["columns"].values()} == {0.2}
+    assert payload["drifted"] == ["latency"] and "time" not in payload
+    assert len(figures(nb)) == 2  # scores and distributions; no time figures without --time-col
+
+
 def test_monitor_magic_errors_are_one_line(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",
