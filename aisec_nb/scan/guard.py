@@ -22,6 +22,7 @@ unguarded function, and ``pickle.Unpickler(f).load()`` is not intercepted.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import io
 import os
@@ -129,24 +130,42 @@ def check_path(path: str | os.PathLike[str]) -> CheckResult:
 
 def check_pickle_bytes(data: bytes, label: str) -> CheckResult:
     """A scan result for one in-memory pickle (what ``pickle.loads`` reads)."""
+    return check_pickle_stream(io.BytesIO(data), label)
+
+
+def check_pickle_stream(fh: Any, label: str) -> CheckResult:
+    """A scan result for the one pickle at ``fh``'s position (what ``pickle.load`` reads).
+
+    ``fh`` must be seekable; it is left where it was.
+    """
     import hashlib
     import time
 
     from .._version import __version__
     from ..record import ToolInfo, utc_now
     from .api import verdict_of
-    from .pickle_vm import scan_pickle_bytes
+    from .pickle_vm import scan_pickle_stream
     from .policy import project_policy
 
     started, clock = utc_now(), time.perf_counter()
     policy = project_policy()
-    scan = scan_pickle_bytes(data, policy=policy, single=True)
+    start = fh.tell()
+    scan = scan_pickle_stream(fh, policy=policy, single=True)
+    size = fh.tell() - start
+    fh.seek(start)
+    digest = hashlib.sha256()
+    left = size
+    while left > 0:
+        chunk = fh.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left -= len(chunk)
+    fh.seek(start)  # the loader reads the same bytes next
     return CheckResult(
         id=f"model:{label}",
         kind="model",
-        target=Target(
-            kind="stream", name=label, size=len(data), sha256=hashlib.sha256(data).hexdigest()
-        ),
+        target=Target(kind="stream", name=label, size=size, sha256=digest.hexdigest()),
         verdict=verdict_of(scan.findings, scan.complete),
         findings=scan.findings,
         tool=ToolInfo(name="aisec-nb", version=__version__),
@@ -217,18 +236,35 @@ def _loader_name(loader: Callable[..., Any] | None) -> str:
     return f"{module}.{name}" if module else str(name)
 
 
-def copy_stream(fh: Any, limit: int = 1 << 34) -> tuple[bytes, int | None]:
-    """The rest of a file object (for scanning what a loader would read) and where it was."""
+def spool(fh: Any) -> tuple[Path, int | None]:
+    """Copy the rest of a file object to a temporary file, in chunks (flat memory).
+
+    Returns the copy's path (the caller deletes it) and the position ``fh`` was rewound to, or
+    None when ``fh`` cannot seek (then the loader must be given the copy instead).
+    """
+    import shutil
+    import tempfile
+
     pos: int | None = None
     try:
         if fh.seekable():
             pos = fh.tell()
     except (AttributeError, OSError, ValueError):
         pos = None
-    data = fh.read(limit)
+    with tempfile.NamedTemporaryFile(prefix="aisec-guard-", delete=False) as out:
+        shutil.copyfileobj(fh, out, 1 << 20)
     if pos is not None:
         fh.seek(pos)
-    return (bytes(data) if not isinstance(data, bytes) else data), pos
+    return Path(out.name), pos
+
+
+def open_and_forget(path: Path) -> Any:
+    """Open a spooled copy for the loader and remove its name (POSIX keeps the data open)."""
+    fh = path.open("rb")
+    # Windows refuses to unlink an open file; the temp folder is cleaned up there instead.
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return fh
 
 
 def label_of(target: Any) -> str:
@@ -247,10 +283,6 @@ def in_guarded_call() -> bool:
 def run_checked(call: Callable[[], Any]) -> Any:
     """Run a loader call the guard has approved (nested guarded calls pass through)."""
     return _run_unguarded(call)
-
-
-def bytes_io(data: bytes) -> io.BytesIO:
-    return io.BytesIO(data)
 
 
 def switch_on() -> list[str]:

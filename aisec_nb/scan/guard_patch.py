@@ -17,10 +17,8 @@ import importlib.abc
 import importlib.util
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -37,7 +35,6 @@ TARGETS: dict[str, dict[str, tuple[str, str]]] = {
     "keras.saving": {"load_model": ("path", "filepath")},
     "tf_keras.models": {"load_model": ("path", "filepath")},
 }
-
 
 
 def is_on() -> bool:
@@ -70,23 +67,42 @@ def _replace_first(
     return args, {**kwargs, name: value}
 
 
-def _check_stream(target: Any, label: str, loader: str) -> Any:
+def _check_stream(target: Any, label: str, loader: str, kind: str) -> Any:
     """Scan what a loader would read from a file object; returns the object to hand it."""
-    data, pos = guard.copy_stream(target)
-    with tempfile.TemporaryDirectory(prefix="aisec-guard-") as tmp:
-        copy = Path(tmp) / "stream"
-        copy.write_bytes(data)
-        result = guard.check_path(copy)
-    result = result.model_copy(
-        update={
-            "id": f"model:{label}",
-            "target": result.target.model_copy(
-                update={"kind": "stream", "path": None, "name": label}
-            ),
-        }
-    )
-    guard.decide(result, loader, label)
-    return target if pos is not None else guard.bytes_io(data)
+    if kind == "file" and _seekable(target):
+        # pickle.load reads one pickle from here: scan it in place, no copy.
+        guard.decide(guard.check_pickle_stream(target, label), loader, label)
+        return target
+    copy, pos = guard.spool(target)
+    try:
+        if kind == "file":
+            with copy.open("rb") as fh:
+                result = guard.check_pickle_stream(fh, label)
+        else:
+            result = guard.check_path(copy)
+            result = result.model_copy(
+                update={
+                    "id": f"model:{label}",
+                    "target": result.target.model_copy(
+                        update={"kind": "stream", "path": None, "name": label}
+                    ),
+                }
+            )
+        guard.decide(result, loader, label)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    if pos is not None:
+        copy.unlink(missing_ok=True)
+        return target
+    return guard.open_and_forget(copy)
+
+
+def _seekable(fh: Any) -> bool:
+    try:
+        return bool(fh.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _wrap(module: str, function: str, original: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,13 +126,8 @@ def _wrap(module: str, function: str, original: Callable[..., Any]) -> Callable[
         elif isinstance(target, (str, os.PathLike)):
             guard.decide(guard.check_path(target), loader, label)
         elif hasattr(target, "read"):
-            if kind == "file":
-                data, pos = guard.copy_stream(target)
-                guard.decide(guard.check_pickle_bytes(data, label), loader, label)
-                if pos is None:
-                    args, kwargs = _replace_first(args, kwargs, argname, guard.bytes_io(data))
-            else:
-                handed = _check_stream(target, label, loader)
+            handed = _check_stream(target, label, loader, kind)
+            if handed is not target:
                 args, kwargs = _replace_first(args, kwargs, argname, handed)
         return guard.run_checked(lambda: original(*args, **kwargs))
 

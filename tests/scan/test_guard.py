@@ -7,6 +7,7 @@ import os
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -29,6 +30,21 @@ class Payload:
 
     def __reduce__(self) -> tuple[object, ...]:
         return (os.system, (f"echo x > {self.marker}",))
+
+
+class NonSeekable(io.RawIOBase):
+    """A read-only stream without seek, like a socket or a pipe."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
 
 @pytest.fixture
@@ -100,9 +116,7 @@ def test_guard_patches_and_restores_pickle(
     with files["good"].open("rb") as fh:
         assert pickle.load(fh)["coef"].tolist() == [0, 1, 2]
     # A non-seekable stream is read once, scanned, and handed on.
-    raw = io.BufferedReader(io.BytesIO(files["good"].read_bytes()))  # type: ignore[arg-type]
-    raw.seekable = lambda: False  # type: ignore[method-assign]
-    assert pickle.load(raw)["coef"].tolist() == [0, 1, 2]
+    assert pickle.load(NonSeekable(files["good"].read_bytes()))["coef"].tolist() == [0, 1, 2]
     guard.switch_off()
     assert not guard.is_on() and guard.patched() == [] and pickle.loads is original
     assert [e.loader for e in events] == ["pickle.loads", "pickle.load"]
@@ -134,10 +148,14 @@ def test_guard_covers_joblib_numpy_and_torch(
         torch.load(tmp_path / "bad.pt", weights_only=False)
     with (tmp_path / "bad.pt").open("rb") as fh, pytest.raises(GuardRefusal):
         torch.load(fh, weights_only=False)
+    # A stream that cannot seek is spooled to a temporary copy, scanned, and the copy is loaded.
+    assert joblib.load(NonSeekable((tmp_path / "good.joblib").read_bytes()))["w"].shape == (5,)
+    with pytest.raises(GuardRefusal):
+        joblib.load(NonSeekable((tmp_path / "bad.joblib").read_bytes()))
     assert {"torch.load", "joblib.load", "numpy.load"} <= set(guard.patched())
     guard.switch_off()
     assert not getattr(torch.load, "__aisec_guard__", False)
-    assert [e.action for e in events] == ["refused"] * 4
+    assert [e.action for e in events] == ["refused"] * 5
     assert not marker.exists()
 
 
