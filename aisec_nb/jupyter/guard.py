@@ -1,7 +1,8 @@
 """``%aisec guard on|off|status|allow``: scan files before this kernel's loaders unpickle them.
 
 While the guard is on, ``pickle.load(s)``, ``torch.load``, ``joblib.load``,
-``numpy.load(allow_pickle=True)`` and ``keras.models.load_model`` scan their input first and raise
+``numpy.load(allow_pickle=True)``, ``pandas.read_pickle`` and ``keras.models.load_model`` scan
+their input first and raise
 :class:`~aisec_nb.errors.GuardRefusal` unless the scan passes. Every refusal and every override
 (``%aisec guard allow PATH --reason ...`` or ``safe_load(..., accept_risk=...)``) is displayed and
 recorded in the notebook as a ``guard:<file>`` check. Example cell::

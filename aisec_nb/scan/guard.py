@@ -2,8 +2,8 @@
 
 :func:`safe_load` is the explicit form; :func:`switch_on` patches the usual loaders in this
 process (``pickle.load``/``loads``, ``torch.load``, ``joblib.load``, ``numpy.load`` with
-``allow_pickle=True``, ``keras.models.load_model``) so they scan first and raise
-:class:`~aisec_nb.errors.GuardRefusal` unless the verdict is ``pass``. Loaders of modules
+``allow_pickle=True``, ``pandas.read_pickle``, ``keras.models.load_model``) so they scan first
+and raise :class:`~aisec_nb.errors.GuardRefusal` unless the verdict is ``pass``. Loaders of modules
 imported later are patched when they are imported. Example::
 
     >>> import pathlib, pickle, tempfile

@@ -31,6 +31,7 @@ TARGETS: dict[str, dict[str, tuple[str, str]]] = {
     "torch.serialization": {"load": ("path", "f")},
     "joblib": {"load": ("path", "filename")},
     "numpy": {"load": ("numpy", "file")},
+    "pandas": {"read_pickle": ("path", "filepath_or_buffer")},
     "keras.models": {"load_model": ("path", "filepath")},
     "keras.saving": {"load_model": ("path", "filepath")},
     "tf_keras.models": {"load_model": ("path", "filepath")},

@@ -152,10 +152,17 @@ def test_guard_covers_joblib_numpy_and_torch(
     assert joblib.load(NonSeekable((tmp_path / "good.joblib").read_bytes()))["w"].shape == (5,)
     with pytest.raises(GuardRefusal):
         joblib.load(NonSeekable((tmp_path / "bad.joblib").read_bytes()))
-    assert {"torch.load", "joblib.load", "numpy.load"} <= set(guard.patched())
+    import pandas as pd
+
+    pd.DataFrame({"a": [1]}).to_pickle(tmp_path / "frame.pkl.gz")
+    (tmp_path / "bad.pkl").write_bytes(pickle.dumps(Payload(marker)))
+    assert pd.read_pickle(tmp_path / "frame.pkl.gz")["a"].tolist() == [1]
+    with pytest.raises(GuardRefusal):
+        pd.read_pickle(tmp_path / "bad.pkl")
+    assert {"torch.load", "joblib.load", "numpy.load", "pandas.read_pickle"} <= set(guard.patched())
     guard.switch_off()
     assert not getattr(torch.load, "__aisec_guard__", False)
-    assert [e.action for e in events] == ["refused"] * 5
+    assert [e.action for e in events] == ["refused"] * 6
     assert not marker.exists()
 
 
