@@ -2,10 +2,10 @@
 
 While the guard is on, ``pickle.load(s)``, ``torch.load``, ``joblib.load``,
 ``numpy.load(allow_pickle=True)``, ``pandas.read_pickle`` and ``keras.models.load_model`` scan
-their input first and raise
-:class:`~aisec_nb.errors.GuardRefusal` unless the scan passes. Every refusal and every override
-(``%aisec guard allow PATH --reason ...`` or ``safe_load(..., accept_risk=...)``) is displayed and
-recorded in the notebook as a ``guard:<file>`` check. Example cell::
+their input first and raise :class:`~aisec_nb.errors.GuardRefusal` unless the scan passes.
+Every refusal and every override (``%aisec guard allow PATH --reason ...`` or
+``safe_load(..., accept_risk=...)``) is displayed and recorded in the notebook as a
+``guard:<file>`` check. Example cell::
 
     %aisec guard on
     model = torch.load("downloaded.pt")   # refused if the file can run code

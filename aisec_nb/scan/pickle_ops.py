@@ -36,7 +36,8 @@ def _int(line: bytes, off: int) -> int:
     try:
         return int(line.rstrip(b"L") or b"x")
     except ValueError:
-        raise Malformed(f"bad integer text {line[:20]!r}", off) from None
+        # The text itself stays out of the message: findings never quote file content.
+        raise Malformed(f"an integer argument of {len(line)} bytes is not a number", off) from None
 
 
 def _text(data: bytes, off: int) -> str:
