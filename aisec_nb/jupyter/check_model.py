@@ -86,8 +86,8 @@ def report_html(result: CheckResult) -> str:
     facts = [_row("format", f"<code>{escape(s.get('format', '?'))}</code>")]
     details = s.get("details", {})
     if isinstance(details, dict):
-        for key in ("members", "tensor_records", "tensors", "nodes", "version", "ir_version",
-                    "architecture", "producer"):
+        for key in ("members", "tensor_records", "storages_checked", "tensors", "nodes",
+                    "version", "ir_version", "architecture", "producer"):
             if key in details and details[key] not in (None, ""):
                 facts.append(_row(escape(key.replace("_", " ")), escape(details[key])))
     if "bytes_parsed" in s and result.target.size:
@@ -128,6 +128,16 @@ def report_html(result: CheckResult) -> str:
         "<h4 style='margin:0.6em 0 0.2em'>Policy</h4>", f"<p>{policy_text}</p>",
         "<h4 style='margin:0.6em 0 0.2em'>Findings by severity</h4>", f"<p>{by_severity}</p>",
     ]
+    listed = details.get("listed", []) if isinstance(details, dict) else []
+    if listed:
+        rows = "".join(
+            f"<tr><td><code>{escape(m.get('name'))}</code></td><td>{escape(m.get('format'))}"
+            f"</td><td style='text-align:right'>{int(m.get('size') or 0):,}</td></tr>"
+            for m in listed[:MAX_FILE_ROWS]
+        )
+        parts.append("<details><summary>Members read from the archive "
+                     f"({details.get('members', len(listed))})</summary><table><tr><th>member"
+                     f"</th><th>format</th><th>bytes</th></tr>{rows}</table></details>")
     files = s.get("files", [])
     if files:
         rows = "".join(

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from aisec_nb.transport import MIME_TYPE
 from tests.notebooks import execute, make_notebook, outputs_with
-from tests.scan.corpus_formats import MARKER, evil_pickle, hf_snapshot
+from tests.scan.corpus_formats import MARKER, evil_pickle, hf_snapshot, rezip, torch_state_dict
 
 
 def test_report_record_and_progress(tmp_path: Path) -> None:
-    (tmp_path / "evil.pt").write_bytes(evil_pickle(tmp_path))
+    rezip(torch_state_dict(tmp_path / "base.pt"), tmp_path / "evil.pt",
+          {"base/data.pkl": evil_pickle(tmp_path)})
     hf_snapshot(tmp_path / "snap")
     (tmp_path / "big.json").write_text("[" + "1," * 100_000 + "1]")
     nb = make_notebook(
@@ -28,7 +29,8 @@ def test_report_record_and_progress(tmp_path: Path) -> None:
     assert evil[MIME_TYPE]["payload"]["verdict"] == "fail"
     html = evil["text/html"]
     for section in ("FAIL", "Model", "Hashes and signatures", "Policy", "Findings by severity",
-                    "pickle", "os.system"):
+                    "pytorch-zip", "os.system", "Members read from the archive (10)",
+                    "base/data.pkl", "storages checked"):
         assert section in html
     assert "critical" in html
 
