@@ -177,6 +177,14 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
         return scan_onnx(stream, limits=ctx.limits, member=member, folder=ctx.folder)
     if fields and is_savedmodel(fields):
         return scan_savedmodel(stream, limits=ctx.limits, member=member)
+    if fields and set(fields) == {1} and end - start <= ctx.limits.max_header:
+        from .keras import scan_keras_metadata
+
+        keras_meta = scan_keras_metadata(stream, ctx.limits, member, ctx.policy)
+        if keras_meta is not None:
+            stream.seek(end)
+            return keras_meta
+        stream.seek(start)
     hidden = _hidden_container(stream, start, end)
     if hidden is not None:
         return _route(hidden, head, stream, ctx, member)

@@ -136,3 +136,52 @@ def scan_keras_config(data: bytes, limits: Limits = DEFAULT_LIMITS,
     if isinstance(config, dict):
         details["class_name"] = truncate(str(config.get("class_name")), 60)
     return FormatScan(FORMAT, tuple(found), complete=complete, details=details)
+
+
+KERAS_METADATA_SCHEMA: dict[str, dict[int, str]] = {
+    "SavedMetadata": {1: "SavedObject"},
+    "SavedObject": {2: "str", 3: "str", 4: "str"},
+}
+"""``keras_metadata.pb`` of a Keras 2 SavedModel: one JSON config per saved layer."""
+
+
+def scan_keras_metadata(stream: Any, limits: Limits = DEFAULT_LIMITS,
+                        member: str | None = None,
+                        policy: Policy | None = None) -> FormatScan | None:
+    """Findings for a ``keras_metadata.pb`` (``keras.models.load_model`` rebuilds layers from
+    it, Lambda bytecode included), or ``None`` when the protobuf is not one."""
+    from .protobuf_wire import Budget, WireError, walk
+
+    start = stream.tell()
+    try:
+        meta = walk(stream, KERAS_METADATA_SCHEMA, "SavedMetadata",
+                    budget=Budget(max_messages=limits.max_members))
+    except WireError:
+        stream.seek(start)
+        return None
+    objects = meta.msgs(1)
+    if not objects or not any(o.first_str(3).startswith("_tf_keras") for o in objects):
+        stream.seek(start)
+        return None
+    found: list[Finding] = []
+    for obj in objects:
+        try:
+            config = json.loads(obj.first_str(4) or "null")
+        except (ValueError, RecursionError):
+            found.append(finding("AISEC-KER-004", "high", "layer metadata is not valid JSON",
+                                 member=member, path=truncate(obj.first_str(2), 120)))
+            continue
+        for f in keras_config_findings(config, member, policy):
+            loc = f.location
+            path = f"{truncate(obj.first_str(2), 120)} {loc.path if loc and loc.path else ''}"
+            found.append(f.model_copy(update={"location": (loc or _location()).model_copy(
+                update={"path": path.strip()})}))
+    complete = not any(f.code in ("AISEC-KER-004", "AISEC-SCAN-003") for f in found)
+    return FormatScan("keras-metadata", tuple(found), complete=complete,
+                      details={"layers": len(objects)})
+
+
+def _location() -> Any:
+    from ..record import Location
+
+    return Location()

@@ -216,6 +216,9 @@ def savedmodel_dir(folder: Path, nodes: list[bytes] | None = None) -> Path:
     (folder / "variables" / "variables.index").write_bytes(b"\x00\x01\x02tensorbundle\xff")
     (folder / "variables" / "variables.data-00000-of-00001").write_bytes(bytes(range(256)))
     (folder / "fingerprint.pb").write_bytes(pb_int(1, 12345) + pb_int(2, 678))
+    dense = json.dumps({"class_name": "Dense", "config": {"units": 2}}).encode()
+    (folder / "keras_metadata.pb").write_bytes(pb_len(1, pb_int(1, 1) + pb_len(
+        2, b"root.layer-0") + pb_len(3, b"_tf_keras_layer") + pb_len(4, dense)))
     return folder
 
 

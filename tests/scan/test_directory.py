@@ -28,6 +28,7 @@ def test_savedmodel_folder_accepts_its_variables(tmp_path: Path) -> None:
     formats = {e["name"]: e["format"] for e in result.summary["files"]}
     assert formats["saved_model.pb"] == "tf-savedmodel"
     assert formats["variables/variables.index"] == "tf-variables"
+    assert formats["keras_metadata.pb"] == "keras-metadata"
     assert result.verdict == "pass"
 
 

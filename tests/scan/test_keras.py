@@ -78,3 +78,29 @@ json_values = st.recursive(
 def test_any_json_tree_gives_findings_never_exceptions(tree: object) -> None:
     for f in keras_config_findings(tree):
         assert f.code.startswith(("AISEC-KER-", "AISEC-SCAN-"))
+
+
+def test_keras2_savedmodel_metadata_is_checked() -> None:
+    import io
+
+    from aisec_nb.scan.context import ScanContext
+    from aisec_nb.scan.dispatch import scan_stream
+    from aisec_nb.scan.policy import load_policy
+    from tests.scan.corpus_formats import pb_int, pb_len
+
+    def obj(path: str, config: dict[str, object]) -> bytes:
+        return pb_len(1, pb_int(1, 1) + pb_len(2, path.encode())
+                      + pb_len(3, b"_tf_keras_layer") + pb_len(4, json.dumps(config).encode()))
+
+    lam = {"class_name": "Lambda", "config": {"function": [marshalled_lambda(), None, None],
+                                              "function_type": "lambda"}}
+    blob = obj("root.layer-0", {"class_name": "Dense", "config": {}}) + obj("root.layer-1", lam)
+    result = scan_stream(io.BytesIO(blob), ScanContext(load_policy()))
+    assert result.format == "keras-metadata"
+    assert {f.code for f in result.findings} == {"AISEC-KER-001", "AISEC-KER-002"}
+    assert all(f.location and f.location.path.startswith("root.layer-1")
+               for f in result.findings)
+    # A protobuf that is not Keras metadata stays plain data.
+    other = scan_stream(io.BytesIO(pb_len(1, pb_len(3, b"something"))),
+                        ScanContext(load_policy()))
+    assert other.format == "protobuf-data"
