@@ -276,6 +276,12 @@ def hostile_pickles(marker: Path) -> list[Case]:
         ),
         # 3. Memo / STACK_GLOBAL without a real stack.
         Case(
+            "memo-text",
+            glob("os", "system") + b"p7\n0g7\n(" + s0 + b"tR.",
+            frozenset({"AISEC-PKL-002"}),
+            "protocol-0 PUT/GET around the global",
+        ),
+        Case(
             "memo-names",
             proto(4)
             + sbu("os")
@@ -470,6 +476,17 @@ def hostile_pickles(marker: Path) -> list[Case]:
             proto(2) + glob("torch.storage", "_load_from_bytes") + binbytes(inner) + b"\x85R.",
             frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
             "torch.storage._load_from_bytes",
+        ),
+        Case(
+            "nested-bytearray",
+            proto(5)
+            + sglob("pickle", "loads")
+            + b"\x96"
+            + struct.pack("<Q", len(inner))
+            + inner
+            + b"\x85R.",
+            frozenset({"AISEC-PKL-002", "AISEC-PKL-001"}),
+            "pickle.loads(bytearray) via protocol-5 BYTEARRAY8",
         ),
         Case(
             "nested-memo-first",
