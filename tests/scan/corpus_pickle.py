@@ -503,6 +503,80 @@ def hostile_pickles(marker: Path) -> list[Case]:
     ]
 
 
+BYPASS_CLASSES: dict[str, tuple[str, ...]] = {
+    # The research notes' "Known bypass classes" that apply to pickles -> corpus cases.
+    "direct payloads, protocols 0-5": (
+        "direct-p0",
+        "direct-p1",
+        "direct-p2",
+        "direct-p3",
+        "direct-p4",
+        "direct-p5",
+        "global-text",
+        "subprocess",
+        "py2-builtin-eval",
+    ),
+    "1 blocklist gaps (string-to-callable, unlisted runners)": (
+        "pkgutil-resolve",
+        "importlib",
+        "collect-env",
+        "spawnv-passfds",
+        "read-csv",
+        "uuid-popen",
+        "runpy",
+        "cprofile",
+        "pty",
+        "ctypes",
+        "pydoc-pipepager",
+        "interpreters",
+        "nested-marshal",
+        "unknown-global",
+    ),
+    "2 exact-name matching (submodules, dotted names)": (
+        "asyncio-transport",
+        "dotted-attr-chain",
+        "numpy-builtins",
+        "getattr-submodule",
+    ),
+    "indirection via getattr/builtins/partial": (
+        "getattr-import",
+        "getattr-on-allowed",
+        "partial-of-system",
+        "partial-swapped-by-build",
+    ),
+    "3 memo / STACK_GLOBAL without a real stack, BUILD tricks": (
+        "memo-text",
+        "memo-names",
+        "put-memoize-mix",
+        "memo-overwrite",
+        "computed-name",
+        "build-on-global",
+        "build-dunder",
+    ),
+    "INST / OBJ / NEWOBJ / NEWOBJ_EX": ("inst", "obj", "newobj", "newobj-ex", "ext-code"),
+    "4 parser differentials (FRAME, stacked, broken after the payload)": (
+        "frame-straddle",
+        "frame-nested",
+        "stacked",
+        "broken-after-payload",
+        "truncated",
+    ),
+    "5 calls invisible to AST analysis": ("obj-popped",),
+    "7 weights_only memory corruption": ("setitem-on-list",),
+    "nested payloads (pickle/marshal/base64/zlib/latin-1/torch bytes)": (
+        "nested-pickle",
+        "nested-base64",
+        "nested-zlib",
+        "nested-latin1",
+        "nested-torch-bytes",
+        "nested-bytearray",
+        "nested-memo-first",
+    ),
+}
+"""Compression (every codec) is applied to every case by :func:`compressed_variants`; scanner
+crashes (class 8) are what the fuzz tests look for."""
+
+
 def compressed_variants(data: bytes) -> dict[str, bytes]:
     """``data`` wrapped in every compression joblib and ``.pkl.gz`` use."""
     out = {

@@ -53,6 +53,15 @@ def test_hostile_corpus_exact_findings_and_nothing_runs(case: Any, tmp_path: Pat
     assert not marker.exists()
 
 
+def test_every_bypass_class_has_cases_and_every_case_a_class() -> None:
+    from tests.scan.corpus_pickle import BYPASS_CLASSES
+
+    names = [c.name for c in hostile_pickles(Path("M"))]
+    listed = [n for cases in BYPASS_CLASSES.values() for n in cases]
+    assert sorted(listed) == sorted(names)
+    assert all(BYPASS_CLASSES.values())
+
+
 def test_direct_payload_finding_says_what_where_and_why() -> None:
     data = b"cos\nsystem\n(S'echo x > /dev/null'\ntR."
     (f,) = scan_pickle_bytes(b"N0" + data, policy=POLICY, member="m.pkl").findings
