@@ -202,6 +202,7 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
                                     member=member),), complete=False)
 
 
+JSON_PARSE_LIMIT = 8 * 1024 * 1024
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
@@ -267,19 +268,22 @@ def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
                                 member=member))
     details: dict[str, Any] = {"size": size}
     fmt = "text"
-    if size <= ctx.limits.max_header:
-        data = stream.read(size)
-        binary = b"\x00" in data
-        if not binary:
-            try:
-                json.loads(data)
-                fmt = "json"
-            except (ValueError, RecursionError):
-                pass
-    else:
-        binary = False
-        while chunk := stream.read(1024 * 1024):
-            binary = binary or b"\x00" in chunk
+    binary = False
+    first = b""
+    while chunk := stream.read(1024 * 1024):
+        first = first or chunk.lstrip()[:1]
+        binary = binary or b"\x00" in chunk
+    if not binary and size <= JSON_PARSE_LIMIT:
+        # The JSON/text label is only a fact for the record: parse small files to be exact,
+        # and keep memory flat for big ones (a parsed 100 MB JSON takes gigabytes).
+        stream.seek(start)
+        try:
+            json.loads(stream.read(size))
+            fmt = "json"
+        except (ValueError, RecursionError):
+            pass
+    elif not binary and first in (b"{", b"["):
+        fmt = "json"
     stream.seek(end)
     if binary:
         return FormatScan("binary", (finding("AISEC-SCAN-001", "high", "binary data after a "

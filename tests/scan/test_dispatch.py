@@ -83,3 +83,11 @@ def test_onnx_with_a_long_printable_doc_string_is_still_onnx() -> None:
     result = scan_stream(io.BytesIO(model), CTX)
     assert result.format == "onnx"
     assert [f.code for f in result.findings] == ["AISEC-ONNX-001"]
+
+
+def test_big_json_is_labelled_without_being_parsed() -> None:
+    from aisec_nb.scan.dispatch import JSON_PARSE_LIMIT
+
+    big = b"[" + b"1," * (JSON_PARSE_LIMIT // 2) + b"1]"
+    assert scan_stream(io.BytesIO(big), CTX).format == "json"
+    assert scan_stream(io.BytesIO(big + b"\x00"), CTX).format == "binary"
