@@ -25,7 +25,7 @@ from .keras import keras_config_findings
 from .limits import FormatScan
 
 FORMAT = "hdf5"
-MAX_ATTR_BYTES = 64 * 1024 * 1024
+MAX_ATTR_BYTES = 16 * 1024 * 1024
 
 
 def _text(value: Any) -> str | None:
@@ -59,7 +59,11 @@ def scan_hdf5(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> 
                                             "were not checked", member=member))
                     complete = False
                     break
-                findings.extend(_attributes(obj, member, ctx))
+                attr_findings = _attributes(obj, member, ctx)
+                findings.extend(attr_findings)
+                if any(f.code in ("AISEC-H5-001", "AISEC-SCAN-003", "AISEC-KER-004")
+                       for f in attr_findings):
+                    complete = False
                 if isinstance(obj, h5py.Group):
                     # Links are not followed: external links and soft links point elsewhere.
                     for name in obj:
@@ -80,21 +84,37 @@ def scan_hdf5(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> 
     return FormatScan(FORMAT, tuple(findings), complete=complete, details=details)
 
 
+KERAS_KEYS = frozenset({"model_config", "training_config"})
+"""Root attributes Keras rebuilds a model from: they must be readable and checked."""
+
+
 def _attributes(obj: Any, member: str | None, ctx: ScanContext) -> list[Finding]:
     found: list[Finding] = []
     for key in obj.attrs:
+        where = truncate(f"{obj.name} attribute {key}", 200)
+        keras_key = key in KERAS_KEYS
         try:
             value = obj.attrs[key]
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            if keras_key:
+                found.append(finding("AISEC-H5-001", "high", f"{key} cannot be read: "
+                                     f"{truncate(str(exc), 100)}", member=member, path=where))
             continue
         text = _text(value)
-        if text is None or len(text) > MAX_ATTR_BYTES or not text.lstrip().startswith(("{", "[")):
+        if text is None or not (keras_key or text.lstrip().startswith(("{", "["))):
+            continue
+        if len(text) > MAX_ATTR_BYTES:
+            found.append(finding("AISEC-SCAN-003", "high", f"attribute of {len(text):,} "
+                                 f"characters is over the {MAX_ATTR_BYTES:,} limit: not checked",
+                                 member=member, path=where))
             continue
         try:
             config = json.loads(text)
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError) as exc:
+            if keras_key:
+                found.append(finding("AISEC-KER-004", "high", f"{key} is not valid JSON: "
+                                     f"{truncate(str(exc), 100)}", member=member, path=where))
             continue
-        where = f"{obj.name} attribute {key}"
         for f in keras_config_findings(config, member, ctx.policy):
             loc = f.location
             path = where if loc is None or loc.path is None else f"{where} {loc.path}"

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 FORMAT = "keras-config"
 MAX_NODES = 2_000_000
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""Largest config parsed: real ones are kilobytes, and parsed JSON takes ~10× its size."""
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]{24,}$")
 # marshal.dumps(code) starts with TYPE_CODE ('c'), with FLAG_REF (0x80) set on Python 3.
 _CODE_MARKERS = (b"\xe3", b"c\x00\x00\x00")
@@ -120,10 +122,11 @@ def keras_config_findings(config: Any, member: str | None = None,
 def scan_keras_config(data: bytes, limits: Limits = DEFAULT_LIMITS,
                       member: str | None = None, policy: Policy | None = None) -> FormatScan:
     """Parse a Keras ``config.json`` (bytes) and check it."""
-    if len(data) > limits.max_header:
+    limit = min(limits.max_header, MAX_CONFIG_BYTES)
+    if len(data) > limit:
         return FormatScan(FORMAT, (finding("AISEC-SCAN-003", "high", "config.json is over the "
-                                           f"{limits.max_header:,}-byte limit", member=member),),
-                          complete=False)
+                                           f"{limit:,}-byte limit: not checked",
+                                           member=member),), complete=False)
     try:
         config = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -1,0 +1,55 @@
+"""HDF5 attributes: Keras configs checked, unreadable or oversized ones never skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from aisec_nb.scan import hdf5 as hdf5_module
+from aisec_nb.scan import scan_path
+
+
+def _h5(path: Path, **attrs: object) -> Path:
+    with h5py.File(path, "w") as f:
+        for key, value in attrs.items():
+            f.attrs[key] = value
+        group = f.create_group("model_weights/dense")
+        group.attrs["weight_names"] = np.array([b"kernel:0"])
+        group.create_dataset("kernel", data=np.ones((2, 2)))
+    return path
+
+
+def test_nested_group_attribute_with_a_lambda_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "m.h5"
+    with h5py.File(path, "w") as f:
+        f.create_group("a/b").attrs["extra"] = json.dumps({"class_name": "Lambda"})
+    result = scan_path(path)
+    assert result.verdict == "fail"
+    (finding,) = result.findings
+    assert finding.location is not None and finding.location.path.startswith("/a/b attribute")
+
+
+def test_invalid_model_config_is_an_error(tmp_path: Path) -> None:
+    result = scan_path(_h5(tmp_path / "m.h5", model_config="{not json"))
+    assert result.verdict == "error"
+    assert [f.code for f in result.findings] == ["AISEC-KER-004"]
+
+
+def test_oversized_config_is_reported_not_skipped(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hdf5_module, "MAX_ATTR_BYTES", 100)
+    cfg = json.dumps({"class_name": "Lambda", "pad": "x" * 200})
+    result = scan_path(_h5(tmp_path / "m.h5", model_config=cfg))
+    assert result.verdict == "error"
+    assert [f.code for f in result.findings] == ["AISEC-SCAN-003"]
+
+
+def test_weights_file_passes(tmp_path: Path) -> None:
+    cfg = json.dumps({"class_name": "Sequential", "module": "keras", "config": {}})
+    result = scan_path(_h5(tmp_path / "m.h5", model_config=cfg, keras_version="3.5.0"))
+    assert result.verdict == "pass"
+    assert result.summary["details"]["keras"] is True
