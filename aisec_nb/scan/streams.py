@@ -116,15 +116,17 @@ class Inflater(io.RawIOBase):
         if self._off < len(self._pending):
             return True
         while not self._eof:
-            dec = self._dec
-            tail: bytes = getattr(dec, "unconsumed_tail", b"")
-            data = tail
-            if not data:
+            dec: object = self._dec
+            # zlib keeps input it could not use in ``unconsumed_tail``; bz2 and lzma keep it
+            # inside and say so with ``needs_input``: drain those before reading more.
+            data: bytes = getattr(dec, "unconsumed_tail", b"")
+            if not data and getattr(dec, "needs_input", True):
                 data = self._source.read(CHUNK)
                 self._consumed += len(data)
-            if not data:
-                self._eof = True
-                return False
+                if not data:
+                    self._eof = True
+                    flush = getattr(dec, "flush", None)
+                    return self._accept(flush() if flush is not None else b"")
             try:
                 out: bytes = dec.decompress(data, CHUNK)  # type: ignore[attr-defined]
             except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
@@ -132,27 +134,30 @@ class Inflater(io.RawIOBase):
                 raise ValueError(msg) from None
             if getattr(dec, "eof", False):
                 self._eof = True
-            if not out:
-                if self._eof:
-                    return False
-                continue
-            self.total_out += len(out)
-            self._produced += len(out)
-            if self._produced > self._limit:
-                msg = f"expands past {self._limit:,} bytes"
-                raise BombError(msg)
-            if self.total_out > REWIND_FACTOR * self._limit + CHUNK:
-                msg = "rewound too often (parser seeking backwards in a compressed member)"
-                raise BombError(msg)
-            if self._produced > 1024 * 1024 and self._produced > self._max_ratio * max(
-                self._consumed, 1
-            ):
-                msg = f"expands more than {self._max_ratio:g}× its compressed size"
-                raise BombError(msg)
-            self._pending = out
-            self._off = 0
-            return True
+            if self._accept(out):
+                return True
         return False
+
+    def _accept(self, out: bytes) -> bool:
+        """Make ``out`` the pending buffer after checking the bomb limits."""
+        if not out:
+            return False
+        self.total_out += len(out)
+        self._produced += len(out)
+        if self._produced > self._limit:
+            msg = f"expands past {self._limit:,} bytes"
+            raise BombError(msg)
+        if self.total_out > REWIND_FACTOR * self._limit + CHUNK:
+            msg = "rewound too often (parser seeking backwards in a compressed member)"
+            raise BombError(msg)
+        if self._produced > 1024 * 1024 and self._produced > self._max_ratio * max(
+            self._consumed, 1
+        ):
+            msg = f"expands more than {self._max_ratio:g}× its compressed size"
+            raise BombError(msg)
+        self._pending = out
+        self._off = 0
+        return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")

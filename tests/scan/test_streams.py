@@ -57,3 +57,15 @@ def test_garbage_is_a_value_error_never_something_else(garbage: bytes) -> None:
         r = Inflater(io.BytesIO(garbage), kind, limit=100_000, max_ratio=1e9)
         with contextlib.suppress(ValueError):
             r.read()
+
+
+@pytest.mark.parametrize("kind", sorted(COMPRESS))
+def test_multi_chunk_streams_come_out_whole(kind: str) -> None:
+    data = b"".join(i.to_bytes(4, "little") * 50 for i in range(60_000))  # 12 MB, compressible
+    r = Inflater(io.BytesIO(COMPRESS[kind](data)), kind, limit=len(data), max_ratio=1e9)
+    out = bytearray()
+    while chunk := r.read(300_000):
+        out += chunk
+    assert bytes(out) == data
+    r.seek(len(data) - 10)
+    assert r.read() == data[-10:]
