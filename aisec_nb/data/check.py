@@ -23,7 +23,7 @@ from . import leakage, poisoning, quality
 from .findings import finding, pct, raise_severity
 from .hashing import FrameDigests, file_sha256
 from .labels import Labels, encode_labels, encode_like
-from .pii import scan_values
+from .pii import scan_distinct
 from .thresholds import resolve_thresholds
 
 if TYPE_CHECKING:
@@ -69,16 +69,9 @@ def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[Finding], dict[s
             continue
         codes, uniques = d.factorized(name)
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-        values: list[Any] = np.asarray(uniques, dtype=object).tolist()
-        if d.kinds[name] == "object":  # only the text values of a mixed column
-            keep = [i for i, v in enumerate(values) if isinstance(v, str)]
-            values, counts = [values[i] for i in keep], counts[keep]
-        lengths = np.fromiter((len(v) for v in values), dtype="int64", count=len(values))
-        within = int(np.searchsorted(np.cumsum(lengths), t["max_text_chars"], side="right"))
-        if within < len(values):  # bound the text scanned per column
+        hits, cut = scan_distinct(uniques, counts, t)
+        if cut:
             truncated.append(name)
-            values, counts = values[:within], counts[:within]
-        hits = scan_values(values, counts.tolist(), t)
         for kind, h in hits.items():
             code = "AISEC-DATA-S02" if h.category == "secret" else "AISEC-DATA-S01"
             what = "credential" if h.category == "secret" else "personal data"

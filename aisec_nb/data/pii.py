@@ -36,6 +36,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 MAX_SAMPLES = 3
+CHUNK_VALUES = 1 << 16
+"""Distinct values turned into Python strings at a time by :func:`scan_distinct`."""
 MAX_VALUE_CHARS = 1 << 20
 """Characters of one value looked at in step 2 (the gate reads whole values)."""
 _ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -290,3 +292,51 @@ def scan_values(
         for kind, n in cells.items()
         if n >= t.get("pii_min_count", 1)
     }
+
+
+def _merge(into: dict[str, Hits], more: Mapping[str, Hits]) -> None:
+    for kind, h in more.items():
+        if kind not in into:
+            into[kind] = h
+            continue
+        old = into[kind]
+        samples = (*old.samples, *(s for s in h.samples if s not in old.samples))
+        into[kind] = Hits(kind, h.category, h.severity, old.cells + h.cells, samples[:MAX_SAMPLES])
+
+
+def scan_distinct(
+    uniques: Any, counts: Any, thresholds: Mapping[str, float] | None = None
+) -> tuple[dict[str, Hits], bool]:
+    """:func:`scan_values` over a column's distinct values (any array-like), chunk by chunk.
+
+    Non-text values are skipped; at most ``max_text_chars`` characters are scanned. Returns the
+    hits and whether the bound cut the scan short.
+
+    >>> hits, cut = scan_distinct(["a@b.org", 3, "x"], [2, 1, 1])
+    >>> hits["email"].cells, cut
+    (2, False)
+    """
+    import numpy as np
+
+    from .thresholds import default_thresholds
+
+    t = dict(thresholds or default_thresholds())
+    budget = int(t["max_text_chars"])
+    wanted = t.get("pii_min_count", 1)
+    t["pii_min_count"] = 0  # applied once, to the totals
+    out: dict[str, Hits] = {}
+    for start in range(0, len(uniques), CHUNK_VALUES):
+        chunk = np.asarray(uniques[start : start + CHUNK_VALUES], dtype=object).tolist()
+        weights = counts[start : start + CHUNK_VALUES]
+        values, kept = [], []
+        for value, c in zip(chunk, weights, strict=True):
+            if isinstance(value, str):
+                budget -= len(value)
+                if budget < 0:
+                    break
+                values.append(value)
+                kept.append(int(c))
+        _merge(out, scan_values(values, kept, t))
+        if budget < 0:
+            return {k: h for k, h in out.items() if h.cells >= wanted}, True
+    return {k: h for k, h in out.items() if h.cells >= wanted}, False

@@ -259,7 +259,7 @@ def rare_value_triggers(
         vid = int(value_ids[top])
         cls = labels.classes[int(best[hit][top])]
         first = int(np.flatnonzero(codes == vid)[0])
-        shown = _shown(np.asarray(uniques, dtype=object)[vid], name in hide)
+        shown = _shown(uniques[vid], name in hide)
         out.append(
             finding(
                 "AISEC-DATA-P05",

@@ -188,10 +188,10 @@ def mixed_types(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
                     )
                 )
             continue
-        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-        sample = values.iloc[: min(len(values), 1000)]
+        sample = pd.Series(np.asarray(uniques[:1000], dtype=object), dtype=object)
         if pd.to_numeric(sample, errors="coerce").notna().mean() < 0.5:
             continue  # mostly words: free text, not numbers stored as text
+        values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
         numeric = pd.to_numeric(values, errors="coerce").notna().to_numpy()
         folded = values.str.strip().str.lower().isin(NULL_MARKERS).to_numpy()
         bad = int(counts[~numeric & ~folded].sum())
