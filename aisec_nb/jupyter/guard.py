@@ -31,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("path", nargs="?", help="with 'allow': the file to load despite its scan")
     parser.add_argument("--reason", default="", help="with 'allow': why (recorded)")
+    parser.add_argument(
+        "--allow-warn",
+        action="store_true",
+        help="with 'on': load files whose only findings are globals off the allowlist "
+        "(each such load is recorded as an override)",
+    )
 
 
 def record_event(event: core.GuardEvent) -> None:
@@ -75,7 +81,11 @@ def _status() -> str:
     if not core.is_on():
         return "aisec guard: off"
     names = ", ".join(core.patched()) or "none yet"
-    return f"aisec guard: on; guarded now: {names} (torch/joblib/keras are guarded when imported)"
+    refused = "fail/error" if core.warn_allowed() else "warn/fail/error"
+    return (
+        f"aisec guard: on; refuses {refused}; guarded now: {names} "
+        "(torch/joblib/keras are guarded when imported)"
+    )
 
 
 def run(args: argparse.Namespace, shell: Any) -> None:
@@ -83,8 +93,11 @@ def run(args: argparse.Namespace, shell: Any) -> None:
 
     if args.action != "allow" and args.path is not None:
         raise UsageError(f"%aisec guard {args.action} takes no path")
+    if args.allow_warn and args.action != "on":
+        raise UsageError("--allow-warn goes with %aisec guard on")
     if args.action == "on":
         core.add_listener(record_event)
+        core.allow_warn(args.allow_warn)
         core.switch_on()
     elif args.action == "off":
         core.switch_off()

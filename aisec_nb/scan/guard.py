@@ -37,8 +37,10 @@ from ..errors import GuardRefusal
 from ..record import CheckResult, Target
 
 REFUSED_VERDICTS = frozenset({"warn", "fail", "error"})
-"""Anything but ``pass`` is refused: ``warn`` means a global outside the allowlist, which can
-still run code; users allow it by name in ``[tool.aisec-nb.scan]`` or accept the risk."""
+"""Anything but ``pass`` is refused by default: ``warn`` means a global outside the allowlist,
+which can still run code. Users allow it by name in ``[tool.aisec-nb.scan]``, accept the risk
+for one file, or switch the guard on with ``allow_warn`` (every such load is then recorded as an
+override, so the opt-out is visible in the record)."""
 
 Action = Literal["refused", "override"]
 
@@ -58,6 +60,10 @@ _LISTENERS: list[Callable[[GuardEvent], None]] = []
 _TRUSTED: dict[str, str] = {}
 """sha256 of content the user chose to load anyway -> their reason."""
 _INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("aisec_guard_inside", default=False)
+_INSIDE_SAFE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "aisec_safe_load", default=False
+)
+"""safe_load loads only on pass whatever the guard settings."""
 
 
 def add_listener(listener: Callable[[GuardEvent], None]) -> None:
@@ -108,12 +114,33 @@ def _rank(severity: str) -> int:
     return SEVERITY_ORDER[severity]
 
 
+_SETTINGS = {"allow_warn": False}
+WARN_OPT_OUT = "guard switched on with --allow-warn: globals off the allowlist are loaded"
+
+
+def allow_warn(value: bool) -> None:
+    """Let guarded loads of ``warn`` files go on (each one is still recorded as an override)."""
+    _SETTINGS["allow_warn"] = value
+
+
+def warn_allowed() -> bool:
+    """True after ``allow_warn(True)`` (``%aisec guard on --allow-warn``)."""
+    return _SETTINGS["allow_warn"]
+
+
 def decide(result: CheckResult, loader: str, label: str, *, accept_risk: str | None = None) -> None:
     """Return when the load may go on; raise :class:`GuardRefusal` otherwise."""
     if result.verdict not in REFUSED_VERDICTS:
         return
     sha = result.target.sha256
     reason = accept_risk or (_TRUSTED.get(sha) if sha else None)
+    if (
+        not reason
+        and result.verdict == "warn"
+        and _SETTINGS["allow_warn"]
+        and not _INSIDE_SAFE.get()
+    ):
+        reason = WARN_OPT_OUT
     if reason:
         _notify(GuardEvent("override", loader, label, result, reason))
         return
@@ -190,6 +217,11 @@ def trust(path: str | os.PathLike[str], reason: str) -> CheckResult:
     return result
 
 
+def forget_trusted() -> None:
+    """Drop every :func:`trust` allowance of this process."""
+    _TRUSTED.clear()
+
+
 def _run_unguarded(call: Callable[[], Any]) -> Any:
     token = _INSIDE.set(True)
     try:
@@ -212,7 +244,11 @@ def safe_load(
     """
     result = check_path(path)
     name = _loader_name(loader)
-    decide(result, name, os.fspath(path), accept_risk=accept_risk)
+    token = _INSIDE_SAFE.set(True)
+    try:
+        decide(result, name, os.fspath(path), accept_risk=accept_risk)
+    finally:
+        _INSIDE_SAFE.reset(token)
     if (
         loader is None
         or loader is pickle.load
@@ -293,9 +329,10 @@ def switch_on() -> list[str]:
 
 
 def switch_off() -> None:
-    """Restore the original loaders."""
+    """Restore the original loaders (and the strict default for ``warn`` files)."""
     from .guard_patch import switch_off as off
 
+    allow_warn(False)
     off()
 
 

@@ -56,6 +56,7 @@ def events() -> Iterator[list[guard.GuardEvent]]:
     finally:
         guard.remove_listener(seen.append)
         guard.switch_off()
+        guard.forget_trusted()
 
 
 @pytest.fixture
@@ -199,3 +200,21 @@ def test_guard_covers_keras_load_model(tmp_path: Path, events: list[guard.GuardE
     with pytest.raises(GuardRefusal):
         keras.models.load_model(hostile, safe_mode=False)
     assert [(e.action, e.loader) for e in events] == [("refused", "keras.models.load_model")]
+
+
+def test_allow_warn_loads_warn_files_as_recorded_overrides(
+    tmp_path: Path, files: dict[str, Path], events: list[guard.GuardEvent]
+) -> None:
+    odd = tmp_path / "odd.pkl"
+    odd.write_bytes(UNKNOWN)
+    guard.allow_warn(True)
+    guard.switch_on()
+    with odd.open("rb") as fh, pytest.raises(ModuleNotFoundError):
+        pickle.load(fh)  # through the guard: only a global off the allowlist
+    assert (events[-1].action, events[-1].reason) == ("override", guard.WARN_OPT_OUT)
+    with files["bad"].open("rb") as fh, pytest.raises(GuardRefusal):
+        pickle.load(fh)  # fail is still refused
+    with pytest.raises(GuardRefusal):
+        safe_load(odd)  # safe_load loads on pass only, whatever the guard says
+    guard.switch_off()
+    assert not guard.warn_allowed()
