@@ -53,14 +53,18 @@ def generate(size_gb: float) -> dict[str, Path]:
     n = int(size_gb * 1e9 / 8 / 4_000_000) + 1  # 4M float64 (32 MB) per tensor/array
     torch_path, pickle_path = DATA / "torch_state.pt", DATA / "arrays.pkl"
     if not torch_path.exists() or torch_path.stat().st_size < size_gb * 1e9:
-        code = ("import torch, sys; torch.manual_seed(0); "
-                f"torch.save({{f'layer{{i}}.weight': torch.randn(4_000_000, dtype=torch.float64)"
-                f" for i in range({n})}}, sys.argv[1])")
+        code = (
+            "import torch, sys; torch.manual_seed(0); "
+            f"torch.save({{f'layer{{i}}.weight': torch.randn(4_000_000, dtype=torch.float64)"
+            f" for i in range({n})}}, sys.argv[1])"
+        )
         subprocess.run([sys.executable, "-c", code, str(torch_path)], check=True)
     if not pickle_path.exists() or pickle_path.stat().st_size < size_gb * 1e9:
-        code = ("import numpy as np, pickle, sys; rng = np.random.default_rng(0); "
-                f"arrays = [rng.random(4_000_000) for _ in range({n})]; "
-                "f = open(sys.argv[1], 'wb'); pickle.dump(arrays, f, protocol=4); f.close()")
+        code = (
+            "import numpy as np, pickle, sys; rng = np.random.default_rng(0); "
+            f"arrays = [rng.random(4_000_000) for _ in range({n})]; "
+            "f = open(sys.argv[1], 'wb'); pickle.dump(arrays, f, protocol=4); f.close()"
+        )
         subprocess.run([sys.executable, "-c", code, str(pickle_path)], check=True)
     return {"torch zip": torch_path, "raw pickle of arrays": pickle_path}
 
@@ -73,8 +77,9 @@ def anchor_env(name: str) -> Path | None:
         return exe
     print(f"creating {env} ({ANCHORS[name]}) ...", flush=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(env)
-    done = subprocess.run([str(env / "bin" / "pip"), "install", "-q", ANCHORS[name]],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(env / "bin" / "pip"), "install", "-q", ANCHORS[name]], capture_output=True, text=True
+    )
     if done.returncode != 0 or not exe.exists():
         print(f"  could not install {ANCHORS[name]}: {done.stderr.strip()[-300:]}")
         return None
@@ -106,9 +111,11 @@ def measure(argv: list[str], repeat: int) -> dict[str, float | str]:
             imports.append(float(fields[1]))
         except (IndexError, ValueError):
             pass
-    result: dict[str, float | str] = {"wall": statistics.median(walls),
-                                      "rss": statistics.median(rss),
-                                      "out": " ".join(last.strip().splitlines()[-2:])[-240:]}
+    result: dict[str, float | str] = {
+        "wall": statistics.median(walls),
+        "rss": statistics.median(rss),
+        "out": " ".join(last.strip().splitlines()[-2:])[-240:],
+    }
     if inner:
         result["inner"] = statistics.median(inner)
         result["import"] = statistics.median(imports)
@@ -136,11 +143,16 @@ def main() -> int:
         print(f"\n== {label}: {path.name}, {size / 1e9:.2f} GB ==")
         rows: dict[str, dict[str, float | str]] = {}
         # Interleave ours and the hash so that load from other processes hits both alike.
-        pairs = [measure([sys.executable, "-c", code, str(path)], 1)
-                 for _ in range(args.repeat) for code in (SHA, OURS)]
+        pairs = [
+            measure([sys.executable, "-c", code, str(path)], 1)
+            for _ in range(args.repeat)
+            for code in (SHA, OURS)
+        ]
         for name, runs in (("hashlib sha256", pairs[0::2]), ("aisec-nb scan", pairs[1::2])):
-            rows[name] = {key: statistics.median(float(r[key]) for r in runs)
-                          for key in ("wall", "rss", "inner", "import")}
+            rows[name] = {
+                key: statistics.median(float(r[key]) for r in runs)
+                for key in ("wall", "rss", "inner", "import")
+            }
             rows[name]["out"] = str(runs[-1]["out"])
         for name, exe in anchors.items():
             if exe is None:
@@ -148,24 +160,31 @@ def main() -> int:
             rows[name] = measure([str(exe), "-p", str(path)], max(1, min(args.repeat, 3)))
         base = rows["hashlib sha256"]
         ours = rows["aisec-nb scan"]
-        print(f"{'tool':<16}{'wall s':>9}{'in-proc s':>11}{'GB/s':>7}{'peak RSS MB':>13}"
-              f"{'× sha256 wall':>15}")
+        print(
+            f"{'tool':<16}{'wall s':>9}{'in-proc s':>11}{'GB/s':>7}{'peak RSS MB':>13}"
+            f"{'× sha256 wall':>15}"
+        )
         for name, row in rows.items():
             inner = row.get("inner")
             wall = float(row["wall"])
             speed = size / 1e9 / float(inner if inner is not None else wall)
-            print(f"{name:<16}{wall:>9.3f}{inner if inner is not None else float('nan'):>11.3f}"
-                  f"{speed:>7.2f}{float(row['rss']):>13.1f}{wall / float(base['wall']):>15.2f}")
+            print(
+                f"{name:<16}{wall:>9.3f}{inner if inner is not None else float('nan'):>11.3f}"
+                f"{speed:>7.2f}{float(row['rss']):>13.1f}{wall / float(base['wall']):>15.2f}"
+            )
         ratio_inner = float(ours["inner"]) / float(base["inner"])
         ratio_wall = float(ours["wall"]) / float(base["wall"])
-        print(f"ours / sha256: {ratio_inner:.3f}× scanning vs hashing in-process, "
-              f"{ratio_wall:.3f}× wall incl. interpreter start and imports "
-              f"({float(ours['import']):.3f} s importing aisec_nb.scan); target ≤ 1.15×")
+        print(
+            f"ours / sha256: {ratio_inner:.3f}× scanning vs hashing in-process, "
+            f"{ratio_wall:.3f}× wall incl. interpreter start and imports "
+            f"({float(ours['import']):.3f} s importing aisec_nb.scan); target ≤ 1.15×"
+        )
         print(f"our peak RSS {float(ours['rss']):.0f} MB (target < 150 MB)")
         for name in rows:
             print(f"  {name} output: {rows[name]['out']}")
-        report[label] = {k: {kk: vv for kk, vv in v.items() if kk != "out"}
-                         for k, v in rows.items()}
+        report[label] = {
+            k: {kk: vv for kk, vv in v.items() if kk != "out"} for k, v in rows.items()
+        }
         report[label]["ratio_in_process"] = ratio_inner  # type: ignore[assignment]
         report[label]["ratio_wall"] = ratio_wall  # type: ignore[assignment]
     (DATA / "last_run.json").write_text(json.dumps(report, indent=2))
