@@ -46,22 +46,23 @@ def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -
         return FormatScan("empty", (finding("AISEC-SCAN-004", "info", "empty file",
                                             member=member),))
     result = _route(fmt, head, stream, ctx, member)
-    if ctx.depth == 0 and fmt not in ("zip", "hdf5") and not result.format.startswith(
-            _CONTAINER_RESULTS):
+    if ctx.depth == 0:
         result = _polyglot(result, stream, start, ctx, member)
     return result
 
 
-_CONTAINER_RESULTS = ("zip", "keras", "npz", "pytorch-zip", "torchscript", "hdf5")
+_ZIP_RESULTS = ("zip", "keras", "npz", "pytorch-zip", "torchscript")
 
 
 def _polyglot(result: FormatScan, stream: BinaryIO, start: int, ctx: ScanContext,
               member: str | None) -> FormatScan:
     """``result`` plus the scan of a zip or HDF5 hidden in the same bytes: Keras opens any file
     ``zipfile.is_zipfile`` accepts and HDF5 finds a superblock at 512, 1024... bytes, so a
-    GGUF or pickle can also be a model of another kind."""
+    GGUF, a pickle or even a zip can also be a model of another kind."""
+    kinds = tuple(k for k, own in (("hdf5", ("hdf5",)), ("zip", _ZIP_RESULTS))
+                  if not result.format.startswith(own))
     end = stream.seek(0, os.SEEK_END)
-    hidden = _hidden_container(stream, start, end)
+    hidden = _hidden_container(stream, start, end, kinds)
     if hidden is None:
         stream.seek(end)
         return result
@@ -206,17 +207,21 @@ JSON_PARSE_LIMIT = 8 * 1024 * 1024
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
-def _hidden_container(stream: BinaryIO, start: int, end: int) -> str | None:
+def _hidden_container(stream: BinaryIO, start: int, end: int,
+                      kinds: tuple[str, ...] = ("hdf5", "zip")) -> str | None:
     """A container whose loader finds it away from offset 0: HDF5 after a user block (the
     superblock may sit at 512, 1024, 2048... bytes) or a zip after prepended bytes (located from
     its end, as ``zipfile.is_zipfile`` and Keras do). ``None`` when there is neither."""
     offset = 512
-    while start + offset + 8 <= end:
+    while "hdf5" in kinds and start + offset + 8 <= end:
         stream.seek(start + offset)
         if stream.read(8) == HDF5_MAGIC:
             stream.seek(start)
             return "hdf5"
         offset *= 2
+    if "zip" not in kinds:
+        stream.seek(start)
+        return None
     tail = min(end - start, 22 + 65535)
     stream.seek(end - tail)
     found = b"PK\x05\x06" in stream.read(tail)

@@ -424,6 +424,10 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
     lam_zip = keras_zip(folder / "lam.keras", {"class_name": "Lambda", "config": {}})
     poly.write_bytes(gguf_file(folder / "base.gguf").read_bytes() + lam_zip.read_bytes())
     add("gguf-keras-polyglot", poly, fail, {"AISEC-ZIP-009", "AISEC-KER-001"})
+    h5zip = folder / "h5-in-zip.keras"  # a clean zip whose first member hides an HDF5 model
+    with zipfile.ZipFile(h5zip, "w") as z:
+        z.writestr("pad.bin", bytes(512 - 30 - len("pad.bin")) + ublock.read_bytes()[512:])
+    add("zip-hdf5-polyglot", h5zip, fail, {"AISEC-ZIP-009", "AISEC-KER-001"})
     # SavedModel
     sm = savedmodel_dir(folder / "saved_evil", [
         node_def("x", "Placeholder"), node_def("read", "ReadFile"),
