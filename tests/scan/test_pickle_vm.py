@@ -308,7 +308,8 @@ def test_mutated_real_pickles_always_return_a_scan(seed: bytes, edits: list[Any]
     scan = scan_pickle_bytes(bytes(data), policy=POLICY)
     assert isinstance(scan.complete, bool)
     for f in scan.findings:
-        assert f.code.startswith(("AISEC-PKL-", "AISEC-JBL-"))
+        # Nested payloads that are not pickles go through the format router (other codes).
+        assert f.code.startswith("AISEC-")
         assert "internal error" not in f.message, bytes(data)
 
 
