@@ -101,3 +101,13 @@ def test_folder_of_many_mixed_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert lines[-1] == "scanned 124 file(s): 2 error, 1 fail, 121 pass"
     assert "  FAIL  evil.pt  [pickle]" in lines
     assert "  ERROR fifo  [unreadable]" in lines
+
+
+def test_sarif_rules_carry_every_scanners_descriptions() -> None:
+    from aisec_nb.cli.scan import rule_texts
+
+    texts = rule_texts()
+    assert texts["AISEC-PKL-002"] == "global that starts or controls processes"
+    assert texts["AISEC-ZIP-001"].startswith("Zip member CRC-32 mismatch")
+    assert "``" not in "".join(texts.values())
+    assert {"AISEC-NPY-001", "AISEC-CMP-001", "AISEC-JBL-001"} <= set(texts)
