@@ -165,9 +165,10 @@ def compare(claims: Claims, ours: dict[str, str], *, whole_folder: bool) -> list
     for name, digest in sorted(ours.items()):
         claimed = claims.digests.get(name)
         if claimed is None:
-            if whole_folder or claims.format == "sigstore-bundle":
-                found.append(finding("AISEC-SIG-002", "high", f"{src} does not cover this file",
-                                     member=truncate(name, 200)))
+            # In a folder scan an uncovered file is unprotected content next to signed files;
+            # a single file the signature does not list is simply unsigned.
+            found.append(finding("AISEC-SIG-002", "high" if whole_folder else "info",
+                                 f"{src} does not cover this file", member=truncate(name, 200)))
         elif claimed != digest:
             found.append(finding("AISEC-SIG-001", "critical", f"sha256 {digest[:16]}… differs "
                                  f"from {claimed[:16]}… in {src}", member=truncate(name, 200),
@@ -176,7 +177,8 @@ def compare(claims: Claims, ours: dict[str, str], *, whole_folder: bool) -> list
         for name in sorted(set(claims.digests) - set(ours))[:100]:
             found.append(finding("AISEC-SIG-002", "high", f"{src} lists a file that is missing",
                                  member=truncate(name, 200)))
-    if not found and claims.format == "sigstore-bundle":
+    if claims.format == "sigstore-bundle" and not any(
+            f.severity != "info" or f.code == "AISEC-SIG-002" for f in found):
         found.append(finding("AISEC-SIG-004", "info", f"{src}: all digests match; signature "
                              f"({claims.method}) not cryptographically verified", member=src))
     return found

@@ -118,3 +118,12 @@ def test_malformed_bundles_are_named_errors(tmp_path: Path) -> None:
 
 def test_parse_sums() -> None:
     assert parse_sums("# comment\n\n" + "AB" * 32 + "  a b.bin\n") == {"a b.bin": "ab" * 32}
+
+
+def test_a_file_the_signature_does_not_list_is_unsigned_not_failed(tmp_path: Path) -> None:
+    folder, digests = _folder(tmp_path)
+    write_model_sig(folder, {"config.json": digests["config.json"]})
+    result = scan_path(folder / "weights.bin.json")
+    assert result.verdict == "pass"
+    assert [(f.code, f.severity) for f in result.findings] == [("AISEC-SIG-002", "info")]
+    assert scan_path(folder).verdict == "fail"  # in the folder it is unprotected content
