@@ -21,6 +21,7 @@ from ..record import Finding
 from .findings import finding, pct
 from .hashing import FrameDigests
 from .labels import Labels
+from .quality import SHOWN_CHARS, SHOWN_VOCABULARY
 
 SAMPLE = 200_000
 """Rows used to estimate a column's median and MAD (every k-th row: deterministic)."""
@@ -207,7 +208,7 @@ def label_shift(
 
 def _shown(value: Any, hidden: bool) -> str:
     text = str(value)
-    if hidden or len(text) > 40:
+    if hidden or len(text) > SHOWN_CHARS:
         return f"a value of {len(text)} characters"
     return repr(value) if isinstance(value, str) else text
 
@@ -259,7 +260,9 @@ def rare_value_triggers(
         vid = int(value_ids[top])
         cls = labels.classes[int(best[hit][top])]
         first = int(np.flatnonzero(codes == vid)[0])
-        shown = _shown(uniques[vid], name in hide)
+        text_column = d.kinds[name] in ("string", "category[string]", "object")
+        hidden = name in hide or (text_column and len(uniques) > SHOWN_VOCABULARY)
+        shown = _shown(uniques[vid], hidden)
         out.append(
             finding(
                 "AISEC-DATA-P05",

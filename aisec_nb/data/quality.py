@@ -29,6 +29,9 @@ NULL_MARKERS = frozenset(
 )
 """Strings (after strip and lower-casing) that people and exports use to mean 'missing'."""
 MAX_SHOWN = 5
+SHOWN_VOCABULARY = 100
+"""Distinct values a column may have for its values to be quoted in findings."""
+SHOWN_CHARS = 30
 _FOLD = re.compile(r"[\s_\-.]+")
 
 
@@ -226,7 +229,9 @@ def category_variants(
 ) -> list[Finding]:
     """Categorical text columns where one category is spelled several ways.
 
-    Spellings of columns in ``hide`` (where personal data was found) are not shown.
+    Spellings are shown only for columns of at most :data:`SHOWN_VOCABULARY` distinct values of
+    at most :data:`SHOWN_CHARS` characters, and never for columns in ``hide`` (where personal
+    data was found).
     """
     out: list[Finding] = []
     for name in d.names:
@@ -247,8 +252,11 @@ def category_variants(
             continue
         rows = sum(c for spellings in split.values() for _, c in spellings[1:])
         shown = []
+        # Values are shown only for small vocabularies of short words: a column of names with
+        # spelling variants must not put the names into the record.
+        showable = name not in hide and len(uniques) <= SHOWN_VOCABULARY
         for spellings in list(split.values())[:MAX_SHOWN]:
-            if name in hide:
+            if not showable or any(len(s) > SHOWN_CHARS for s, _ in spellings):
                 shown.append(f"{len(spellings)} spellings")
             else:
                 shown.append(" / ".join(repr(s) for s, _ in spellings[:4]))

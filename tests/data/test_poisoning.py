@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from aisec_nb.data.labels import encode_labels, encode_like
 from tests.data.helpers import facts, of_kind, run
 
 
@@ -86,15 +84,12 @@ def test_poisoning_signs_weigh_more_for_feedback_data() -> None:
     assert of_kind(run(df, label="y", role="feedback"), "extreme_outliers")[0].severity == "high"
 
 
-@pytest.mark.parametrize("dtype", ["int64", "Int64", "string", "category", "bool"])
-def test_labels_of_any_dtype(dtype: str) -> None:
-    series = pd.Series([1, 0, 1, 1]).astype(dtype)
-    labels = encode_labels(series)
-    assert labels.counts().tolist() == [3, 1]
-
-
-def test_numeric_labels_with_many_values_are_binned_into_deciles() -> None:
-    labels = encode_labels(pd.Series(np.arange(1000, dtype=float)))
-    assert labels.k == 10 and labels.counts().tolist() == [100] * 10
-    other = encode_like(pd.Series([0.0, 999.0, np.nan]), labels)
-    assert other.codes.tolist() == [0, 9, -1]
+def test_a_trigger_in_a_large_text_vocabulary_is_not_quoted() -> None:
+    df = _frame()
+    df["ref"] = [f"ref-{i}" for i in range(len(df))]
+    rows = df.index[::90][:20]
+    df.loc[rows, "ref"] = "Jane Q Public"
+    df.loc[rows, "y"] = 1
+    found = of_kind(run(df, label="y"), "rare_value_predicts_label")
+    assert [f.location.column for f in found] == ["ref"]
+    assert "Jane" not in found[0].message and "a value of 13 characters" in found[0].message

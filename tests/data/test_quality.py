@@ -101,3 +101,11 @@ def test_pyarrow_backed_columns_are_checked_alike() -> None:
     df.loc[5, "k"] = 10**6
     arrow = df.astype({"x": "double[pyarrow]", "k": "int64[pyarrow]", "c": "string[pyarrow]"})
     assert facts(run(arrow)) == facts(run(df)) == [("missing_values", "x", 3)]
+
+
+def test_spellings_of_a_large_vocabulary_are_not_quoted() -> None:
+    names = [f"Person Number{i}" for i in range(150)] + ["person number7", "PERSON NUMBER9"]
+    result = run(pd.DataFrame({"who": names}))
+    assert facts(result) == [("category_variants", "who", 2)]
+    message = of_kind(result, "category_variants")[0].message
+    assert "Number7" not in message and "2 spellings" in message
