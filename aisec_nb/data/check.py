@@ -33,6 +33,9 @@ ROLES = ("training", "fine-tuning", "evaluation", "feedback")
 """What the data is for; poisoning signs weigh more in fine-tuning and feedback data."""
 RAISED_ROLES = frozenset({"fine-tuning", "feedback"})
 MAX_SCHEMA_COLUMNS = 200
+MAX_PER_CODE = 50
+"""Findings kept per rule; the rest are counted in ``summary["findings_omitted"]`` so a frame of
+thousands of columns still gives a record and report of bounded size."""
 
 
 def _require_frame(value: Any, what: str) -> pd.DataFrame:
@@ -107,6 +110,16 @@ def _schema(d: FrameDigests, frame: pd.DataFrame) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _bounded(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
+    kept: list[Finding] = []
+    seen: dict[str, int] = {}
+    for f in findings:
+        seen[f.code] = seen.get(f.code, 0) + 1
+        if seen[f.code] <= MAX_PER_CODE:
+            kept.append(f)
+    return kept, {code: n - MAX_PER_CODE for code, n in seen.items() if n > MAX_PER_CODE}
 
 
 def _verdict(findings: list[Finding]) -> Verdict:
@@ -184,6 +197,7 @@ def check_dataframe(
             for f in findings
         ]
 
+    findings, omitted = _bounded(findings)
     target: dict[str, Any] = {
         "kind": "dataframe",
         "name": name,
@@ -201,6 +215,7 @@ def check_dataframe(
         "kinds_found": sorted({str(getattr(f, "kind", f.code)) for f in findings}),
         "histograms": dict(list(histograms.items())[:6]),
         **pii_summary,
+        **({"findings_omitted": omitted} if omitted else {}),
     }
     if labels is not None:
         summary["label"] = {

@@ -129,3 +129,13 @@ def test_the_record_round_trips() -> None:
     again = CheckResult.model_validate(json.loads(json.dumps(to_json(result))))
     assert again == result
     assert result.parameters["role"] == "fine-tuning" and result.parameters["label"] == "answer"
+
+
+def test_a_very_wide_frame_gives_a_bounded_record() -> None:
+    wide = pd.DataFrame({f"c{i}": ["same"] * 3 for i in range(400)})
+    result = run(wide)
+    kinds = [f.kind for f in result.findings]
+    assert kinds.count("constant_column") == 50 and kinds.count("duplicate_rows") == 1
+    assert result.summary["findings_omitted"] == {"AISEC-DATA-Q03": 350}
+    assert len(result.summary["schema"]) == 200
+    assert len(json.dumps(to_json(result))) < 100_000
