@@ -60,7 +60,6 @@ def _bar(x: list[str], y: list[float], title: str, ytitle: str) -> dict[str, Any
             "height": 260,
             "margin": {"l": 50, "r": 10, "t": 36, "b": 70},
             "yaxis": {"title": {"text": ytitle}},
-            "template": "none",
         },
     }
 
