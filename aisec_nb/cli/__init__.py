@@ -16,6 +16,7 @@ from ..errors import AisecError
 
 COMMANDS: dict[str, str] = {
     "sync": "aisec_nb.cli.sync",
+    "check-data": "aisec_nb.cli.check_data",
     "lint": "aisec_nb.cli.lint",
     "demo": "aisec_nb.cli.demo",
     "scan": "aisec_nb.cli.scan",

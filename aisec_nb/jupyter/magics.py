@@ -19,6 +19,7 @@ from ..errors import AisecError
 
 COMMANDS: dict[str, str] = {
     "check model": "aisec_nb.jupyter.check_model",
+    "check data": "aisec_nb.jupyter.check_data",
     "guard": "aisec_nb.jupyter.guard",
     "monitor": "aisec_nb.jupyter.monitor",
     "status": "aisec_nb.jupyter.status",
