@@ -18,6 +18,11 @@ from __future__ import annotations
 class AisecError(Exception):
     """Base of every error aisec-nb raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython's hook: in a notebook our errors read as one actionable line, since the
+        # message already names the file or column at fault (a traceback would bury it).
+        return [f"\x1b[31m{type(self).__name__}: {self}\x1b[0m"]
+
 
 class UsageError(AisecError):
     """A bad argument, option or configuration value.

@@ -84,7 +84,7 @@ def test_usage_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert all(e["output_type"] == "error" and e["ename"] == "MagicError" for e in errors)
     assert all(len(e["traceback"]) == 1 for e in errors)
     assert "unknown command 'frobnicate'" in errors[0]["evalue"]
-    assert "'check' needs one of: check model" in errors[1]["evalue"]
+    assert "'check' needs one of: check data, check model" in errors[1]["evalue"]
     assert "the following arguments are required: path" in errors[2]["evalue"]
     assert errors[3]["evalue"] == "missing.pkl: no such file"
     overview = nb.cells[5].outputs[0]["text"]
