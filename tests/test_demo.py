@@ -27,7 +27,14 @@ def test_demo_executes_quickstart_and_records_a_checked_file(tmp_path: Path) -> 
     data = (out / "model.pkl").read_bytes()
     assert model["target"]["sha256"] == hashlib.sha256(data).hexdigest()
     assert model["target"]["size"] == len(data)
-    assert all(cell.get("outputs") is not None for cell in nb.cells if cell.cell_type == "code")
+    assert model["verdict"] == "pass"
+    assert checks["model:suspicious.pkl"]["verdict"] == "fail"
+    assert checks["guard:suspicious.pkl"]["verdict"] == "fail"
+    assert checks["data:train"]["verdict"] == "fail"
+    assert nb.metadata["aisec"]["monitors"]["monitor:train:live"]["verdict"] == "fail"
+    assert "  pass  check   model:model.pkl" in run.stdout
+    assert "  fail  monitor monitor:train:live" in run.stdout
+    assert "cell 7: AISEC-L01 [high] check model:suspicious.pkl failed" in run.stdout
 
 
 def test_shipped_quickstart_is_saved_without_outputs() -> None:

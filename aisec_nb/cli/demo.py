@@ -30,17 +30,19 @@ def run(args: argparse.Namespace) -> int:
     result = run_demo(out)
     print(f"executed notebook: {result.notebook}")
     print(f"metadata.aisec {'written' if result.synced else 'already up to date'}")
-    checks = _checks(result.notebook)
-    for check_id, verdict in checks:
-        print(f"  {verdict:<5} {check_id}")
+    for kind, item_id, verdict in _evidence(result.notebook):
+        print(f"  {verdict:<5} {kind:<7} {item_id}")
     print("lint:")
     sys.stdout.write(render_text(result.lint))
     return 0
 
 
-def _checks(path: Path) -> list[tuple[str, str]]:
+def _evidence(path: Path) -> list[tuple[str, str, str]]:
+    """(kind, id, verdict) of every check and monitor recorded in the notebook."""
     from ..notebook_io import read_notebook
 
-    nb = read_notebook(path)
-    checks = nb.metadata.get("aisec", {}).get("checks", {})
-    return [(cid, str(c.get("verdict"))) for cid, c in sorted(checks.items())]
+    record = read_notebook(path).metadata.get("aisec", {})
+    rows = [("check", cid, str(c.get("verdict"))) for cid, c in record.get("checks", {}).items()]
+    monitors = record.get("monitors", {})
+    rows += [("monitor", mid, str(m.get("verdict"))) for mid, m in monitors.items()]
+    return sorted(rows)
