@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..errors import AisecError
 
+# In the order a user meets them: produce evidence, fold it into notebooks, review it.
 COMMANDS: dict[str, str] = {
-    "sync": "aisec_nb.cli.sync",
+    "scan": "aisec_nb.cli.scan",
     "check-data": "aisec_nb.cli.check_data",
+    "sync": "aisec_nb.cli.sync",
     "lint": "aisec_nb.cli.lint",
     "demo": "aisec_nb.cli.demo",
-    "scan": "aisec_nb.cli.scan",
 }
 
 
