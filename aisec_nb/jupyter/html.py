@@ -16,6 +16,18 @@ SEVERITY_COLOURS = {
     "critical": "#82071e",
 }
 MAX_ROWS = 200
+CELL_STYLE = "text-align:left;vertical-align:top"
+
+
+def align_cells(html_text: str) -> str:
+    """Left-align plain table cells: JupyterLab right-aligns them, which breaks sentences apart.
+
+    >>> align_cells("<tr><th>a</th><td>b</td></tr>")
+    '<tr><th style="text-align:left;vertical-align:top">a</th><td style="text-align:left;vertical-align:top">b</td></tr>'
+    """  # noqa: E501
+    return html_text.replace("<td>", f'<td style="{CELL_STYLE}">').replace(
+        "<th>", f'<th style="{CELL_STYLE}">'
+    )
 
 
 def badge(text: str, colour: str) -> str:

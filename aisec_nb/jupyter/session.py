@@ -14,7 +14,11 @@ def publish(fragment: Mapping[str, Any], *, html_text: str, plain_text: str) -> 
     """Display ``fragment`` as an aisec MIME bundle and remember it for ``%aisec status``."""
     from IPython.display import display
 
-    data, metadata = build_bundle(fragment, html_text=html_text, plain_text=plain_text)
+    from .html import align_cells
+
+    data, metadata = build_bundle(
+        fragment, html_text=align_cells(html_text), plain_text=plain_text
+    )
     display(data, raw=True, metadata=metadata)  # type: ignore[no-untyped-call]
     entry = fragment_entry(fragment, "this kernel", "<kernel>", None)
     if entry is not None:

@@ -28,7 +28,7 @@ def status_text(record: dict[str, Any]) -> str:
 def status_html(record: dict[str, Any]) -> str:
     """HTML summary of a record."""
     from ..transport import escape
-    from .html import VERDICT_COLOURS, badge
+    from .html import VERDICT_COLOURS, align_cells, badge
 
     checks = record.get("checks", {})
     if not checks and not record.get("monitors"):
@@ -43,7 +43,8 @@ def status_html(record: dict[str, Any]) -> str:
         )
     for mid in sorted(record.get("monitors", {})):
         rows.append(f"<tr><td></td><td>monitor</td><td><code>{escape(mid)}</code></td></tr>")
-    return "<table><tr><th>verdict</th><th>kind</th><th>id</th></tr>" + "".join(rows) + "</table>"
+    head = "<tr><th>verdict</th><th>kind</th><th>id</th></tr>"
+    return align_cells(f"<table>{head}{''.join(rows)}</table>")
 
 
 def run(args: argparse.Namespace, shell: Any) -> None:

@@ -33,6 +33,7 @@ def test_check_model_output_is_synced_into_metadata(tmp_path: Path) -> None:
     output = carried[0][1]
     assert output["output_type"] == "display_data"
     assert "text/html" in output["data"] and "text/plain" in output["data"]
+    assert '<td style="text-align:left;vertical-align:top">' in output["data"]["text/html"]
     fragment = output["data"][MIME_TYPE]
     assert (fragment["schema_version"], fragment["kind"], fragment["id"]) == (
         1,
