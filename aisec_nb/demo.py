@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import AisecError
-from .lint import LintReport, lint_paths
+from .lint.engine import LintReport, lint_paths
 from .sync import sync_notebook
 
 QUICKSTART = "quickstart.ipynb"

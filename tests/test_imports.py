@@ -24,6 +24,14 @@ def test_cli_parser_imports_no_heavy_library() -> None:
     assert _imported_after("from aisec_nb.cli import build_parser; build_parser()") == []
 
 
+def test_cli_help_does_not_import_pydantic() -> None:
+    # `aisec-nb --help` and argument errors should answer at interpreter speed.
+    code = "from aisec_nb.cli import build_parser; build_parser()"
+    probe = f"import sys\n{code}\nprint('pydantic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_unknown_attribute_is_an_attribute_error() -> None:
     import aisec_nb
 

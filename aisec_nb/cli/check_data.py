@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..data.check import ROLES
+from ..data.roles import ROLES
 from ..errors import UnreadableInputError
 
 HELP = "check a CSV/TSV/Parquet/JSONL file like %%aisec check data (0 clean, 1 findings, 2 error)"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..lint import LintReport
+    from ..lint.engine import LintReport
 
 HELP = "check notebooks' recorded evidence: failed or errored checks, stale evidence"
 
@@ -27,7 +27,7 @@ def _write_step_summary(report: LintReport) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..lint.report import FORMATS
+    from ..lint.formats import FORMATS
 
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="notebooks or folders")
     parser.add_argument("--format", choices=FORMATS, default="text")
@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import section
-    from ..lint import lint_paths
+    from ..lint.engine import lint_paths
     from ..lint.report import render
 
     configured = section("lint").get("ignore", [])

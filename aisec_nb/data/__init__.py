@@ -11,7 +11,24 @@ Example::
 
 from __future__ import annotations
 
-from .check import ROLES, check_dataframe
-from .hashing import content_hash, file_sha256
+import importlib
+from typing import Any
+
+from .roles import ROLES
+
+# Served lazily so that faces can import ROLES (for --help) without pandas or pydantic.
+_LAZY = {
+    "check_dataframe": "aisec_nb.data.check",
+    "content_hash": "aisec_nb.data.hashing",
+    "file_sha256": "aisec_nb.data.hashing",
+}
 
 __all__ = ["ROLES", "check_dataframe", "content_hash", "file_sha256"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'aisec_nb.data' has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(module), name)

@@ -24,14 +24,13 @@ from .findings import finding, pct, raise_severity
 from .hashing import FrameDigests, file_sha256
 from .labels import Labels, encode_labels, encode_like
 from .pii import scan_distinct
+from .roles import RAISED_ROLES, ROLES
 from .thresholds import resolve_thresholds
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ROLES = ("training", "fine-tuning", "evaluation", "feedback")
 """What the data is for; poisoning signs weigh more in fine-tuning and feedback data."""
-RAISED_ROLES = frozenset({"fine-tuning", "feedback"})
 MAX_SCHEMA_COLUMNS = 200
 MAX_PER_CODE = 50
 """Findings kept per rule; the rest are counted in ``summary["findings_omitted"]`` so a frame of

@@ -13,7 +13,7 @@ import itertools
 import json
 from typing import Any
 
-from ..data.check import ROLES
+from ..data.roles import ROLES
 from ..errors import UsageError
 
 HELP = (

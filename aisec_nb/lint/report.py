@@ -9,7 +9,6 @@ from pathlib import Path
 from .engine import RULES, LintFinding, LintReport
 from .locate import cell_line
 
-FORMATS = ("text", "json", "sarif", "github")
 GITHUB_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "warning"}
 
 
