@@ -59,3 +59,25 @@ def test_legacy_file_scans_its_five_pickles(tmp_path: Path) -> None:
     cut.write_bytes(path.read_bytes()[:40])
     assert scan_path(cut).verdict in ("error", "fail")
     assert io.BytesIO(path.read_bytes()).read(2) == b"\x80\x02"
+
+
+class _Scripted(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x)
+
+
+def test_real_torchscript_archive_warns_for_its_program_without_critical_findings(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scripted.pt"
+    torch.jit.save(torch.jit.script(_Scripted()), str(path))
+    result = scan_path(path)
+    assert result.verdict == "warn"
+    codes = sorted({f.code for f in result.findings})
+    assert codes == ["AISEC-PKL-006", "AISEC-PT-001"]
+    assert not [f for f in result.findings if f.severity in ("high", "critical")]
+    assert not [f for f in result.findings if "torch.jit._pickle" in f.message]
