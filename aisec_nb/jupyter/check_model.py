@@ -92,8 +92,10 @@ def report_html(result: CheckResult) -> str:
                 facts.append(_row(escape(key.replace("_", " ")), escape(details[key])))
     if "bytes_parsed" in s and result.target.size:
         share = s["bytes_parsed"] / max(result.target.size, 1)
-        facts.append(_row("bytes parsed", f"{s['bytes_parsed']:,} ({share:.1%} of the file; "
-                          "all of it hashed)"))
+        # Format probes re-read small files, so the count can pass the size; the share only
+        # means something when parsing skipped data (tensor records, array bytes).
+        note = f"{share:.1%} of the file; " if share < 1 else ""
+        facts.append(_row("bytes parsed", f"{s['bytes_parsed']:,} ({note}all of it hashed)"))
     facts.append(_row("fully parsed", "yes" if s.get("complete") else
                       "<b>no</b> (never reported as clean)"))
     hashes = []
