@@ -143,6 +143,15 @@ def category_key(text: str) -> str:
     return "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+def category_limit(kind: Kind | None, limit: int) -> int:
+    """How many distinct values a column may have and still be profiled by category.
+
+    A boolean column always is (two values), whatever ``max_categories`` says, so every path
+    (in memory, partitioned, Dask) gives it the same layout.
+    """
+    return max(limit, 2) if kind == "boolean" else limit
+
+
 def string_counts(series: pd.Series[Any], limit: int) -> dict[str, int] | None:
     """Counts per category key of a column, or ``None`` when it has more than ``limit`` values.
 
@@ -178,7 +187,7 @@ def layout_of(series: pd.Series[Any], *, bins: int, max_categories: int) -> Colu
     name = str(series.name)
     kind = dtype_kind(series)
     if kind is None or kind == "boolean":
-        table = string_counts(series, max_categories)
+        table = string_counts(series, category_limit(kind, max_categories))
         if table is None:
             kind = "text"
         else:

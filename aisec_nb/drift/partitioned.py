@@ -37,6 +37,7 @@ from .decide import DriftConfig, load_config, with_overrides
 from .layout import (
     ColumnLayout,
     Kind,
+    category_limit,
     category_order,
     dtype_kind,
     edge_ranks,
@@ -84,7 +85,9 @@ def _scan(names: Sequence[str], limit: int, df: Any) -> dict[str, tuple[Kind | N
     for name in names:
         s = df[name]
         kind = dtype_kind(s)
-        counts = string_counts(s, limit) if kind in (None, "boolean") else None
+        counts = (
+            string_counts(s, category_limit(kind, limit)) if kind in (None, "boolean") else None
+        )
         out[name] = (kind, counts)
     return out
 

@@ -177,3 +177,17 @@ def test_personal_looking_categories_are_kept_as_digests() -> None:
     report = aisec_nb.compare_to_profile(profile, live)
     assert report.column("who").unseen_top == ((category_key("mallory@evil.example"), 1),)
     assert "mallory" not in json.dumps(report.to_payload())
+
+
+def test_a_boolean_column_stays_boolean_whatever_max_categories_says() -> None:
+    # Found by the property above: with max_categories=1 the in-memory path called a
+    # two-valued boolean column "text" while the partitioned path kept it boolean.
+    df = pd.DataFrame({"flag": [False, True, True]})
+    whole = build_profile(df, bins=2, max_categories=1)
+    parts = build_profile_partitioned(
+        FramePartitions([df.iloc[:1], df.iloc[1:]]), bins=2, max_categories=1
+    )
+    assert whole == parts
+    assert whole.columns[0].layout.kind == "boolean"
+    assert whole.columns[0].layout.categories == ("True", "False")  # most frequent first
+    assert whole.columns[0].counts == (2, 1, 0)
