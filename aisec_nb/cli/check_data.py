@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..data.roles import ROLES
+from ..data.options import add_check_options
 from ..errors import UnreadableInputError
 
 HELP = "check a CSV/TSV/Parquet/JSONL file like %%aisec check data (0 clean, 1 findings, 2 error)"
@@ -27,17 +27,7 @@ COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="data file: .csv .tsv .parquet .jsonl")
-    parser.add_argument("--label", metavar="COL", help="the label (target) column")
-    parser.add_argument("--test", metavar="FILE", help="held-out file to check for shared rows")
-    parser.add_argument("--reference", metavar="FILE", help="earlier file to compare labels with")
-    parser.add_argument("--role", choices=ROLES, help="what the data is for")
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        help="override a threshold, e.g. --set outlier_z=8",
-    )
+    add_check_options(parser, noun="file", metavar="FILE")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default text)"
     )

@@ -13,7 +13,7 @@ import itertools
 import json
 from typing import Any
 
-from ..data.roles import ROLES
+from ..data.options import add_check_options
 from ..errors import UsageError
 
 HELP = (
@@ -26,18 +26,8 @@ MAX_BARS = 40
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("frame", metavar="DF", help="name of a pandas DataFrame in the notebook")
-    parser.add_argument("--label", metavar="COL", help="the label (target) column")
-    parser.add_argument("--test", metavar="DF", help="held-out frame to check for shared rows")
-    parser.add_argument("--reference", metavar="DF", help="earlier frame to compare labels with")
     parser.add_argument("--source", metavar="PATH", help="file DF was read from (hashed)")
-    parser.add_argument("--role", choices=ROLES, help="what the data is for")
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        help="override a threshold for this call, e.g. --set outlier_z=8",
-    )
+    add_check_options(parser, noun="frame", metavar="DF")
 
 
 def lookup_frame(namespace: dict[str, Any], name: str, option: str) -> Any:
