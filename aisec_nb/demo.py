@@ -50,8 +50,11 @@ def run_demo(out_dir: Path, *, timeout: int = 600) -> DemoRun:
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}
     )
+    # The kernel's own start-up chatter goes to a log beside the notebook, not the terminal.
+    log_path = out_dir / "kernel.log"
     try:
-        client.execute()
+        with log_path.open("w", encoding="utf-8") as log:
+            client.execute(stderr=log)
     except CellExecutionError as exc:
         write_notebook(target, nb)
         msg = f"{target}: a cell failed while running the demo:\n{exc}"

@@ -18,6 +18,8 @@ def test_demo_executes_quickstart_and_records_a_checked_file(tmp_path: Path) -> 
         [exe, "demo", "--out", str(out)], capture_output=True, text=True, timeout=600, check=False
     )
     assert run.returncode == 0, run.stderr
+    assert run.stderr == ""  # the kernel's chatter goes to kernel.log in the output folder
+    assert (out / "kernel.log").is_file()
     notebook = out / "quickstart.ipynb"
     assert f"executed notebook: {notebook}" in run.stdout
     assert "lint:" in run.stdout
