@@ -23,15 +23,15 @@ AISEC-CMP-003 medium   compression format not supported here (lz4 without the ``
 
 from __future__ import annotations
 
-import bz2
 import lzma
 import zlib
-from typing import Any, BinaryIO, NoReturn
+from typing import BinaryIO, NoReturn
 
 from ..record import Finding, Location
 from .limits import DEFAULT_LIMITS, FormatScan, Limits, MiB
 from .pickle_machine import LimitHit, Malformed
 from .policy import Policy
+from .streams import new_decompressor
 
 RATIO_FLOOR = 256 * MiB
 """Output below this size never counts as a bomb, whatever the ratio."""
@@ -69,48 +69,13 @@ class CorruptError(Malformed):
     """The compressed data is invalid (the pickle VM stops there, keeping what it found)."""
 
 
-class _Lz4:
-    """lz4.frame's decompressor with the same shape as zlib's (imported only when needed)."""
-
-    def __init__(self) -> None:
-        import lz4.frame  # type: ignore[import-untyped]
-
-        self._d = lz4.frame.LZ4FrameDecompressor()
-        self.eof = False
-
-    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
-        out: bytes = self._d.decompress(data, max_length=max_length)
-        self.eof = bool(self._d.eof)
-        return out
-
-    @property
-    def needs_input(self) -> bool:
-        return bool(self._d.needs_input)
-
-
-def _make(kind: str) -> Any:
-    if kind == "gzip":
-        return zlib.decompressobj(31)
-    if kind == "zlib":
-        return zlib.decompressobj(15)
-    if kind == "bz2":
-        return bz2.BZ2Decompressor()
-    if kind == "xz":
-        return lzma.LZMADecompressor(lzma.FORMAT_XZ)
-    if kind == "lzma":
-        return lzma.LZMADecompressor(lzma.FORMAT_ALONE)
-    if kind == "lz4":
-        return _Lz4()
-    raise ValueError(kind)
-
-
 class InflatingReader:
     """A read-only, non-seekable file over the decompressed bytes of ``raw``, bounded."""
 
     def __init__(self, raw: BinaryIO, kind: str, limits: Limits) -> None:
         self._raw = raw
         self._kind = kind
-        self._d = _make(kind)
+        self._d = new_decompressor(kind)
         self._limits = limits
         self._pending = b""
         self._out = b""

@@ -18,11 +18,12 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
+
+from .streams import SeekableView
 
 CHUNK = 1024 * 1024
 """Read size for hashing skipped bytes; big enough that hashing, not Python, sets the pace."""
@@ -34,7 +35,7 @@ Progress = Callable[[int], None]
 """Called with the number of bytes newly hashed."""
 
 
-class HashingReader(io.RawIOBase):
+class HashingReader(SeekableView):
     """A read-only, seekable view of ``raw`` that SHA-256-hashes the whole file in one pass."""
 
     def __init__(self, raw: BinaryIO, *, progress: Progress | None = None) -> None:
@@ -53,30 +54,9 @@ class HashingReader(io.RawIOBase):
         raw.seek(self._raw_pos)
 
     # -- io.RawIOBase protocol ------------------------------------------------------------------
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_SET:
-            target = offset
-        elif whence == os.SEEK_CUR:
-            target = self._pos + offset
-        elif whence == os.SEEK_END:
-            target = self.size + offset
-        else:
-            msg = f"invalid whence {whence}"
-            raise ValueError(msg)
-        if target < 0:
-            msg = "negative seek position"
-            raise OSError(msg)
-        self._pos = target
-        return target
+        self._pos = self._seek_target(offset, whence, self.size)
+        return self._pos
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
@@ -150,7 +130,7 @@ class HashingReader(io.RawIOBase):
         return self._hashed
 
 
-class Window(io.RawIOBase):
+class Window(SeekableView):
     """A read-only view of ``length`` bytes of ``base`` starting at ``start`` (an archive member).
 
     Reads never leave the window, so a parser sees the member's end as end of file.
@@ -163,23 +143,9 @@ class Window(io.RawIOBase):
         self.size = max(length, 0)
         self._pos = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._pos, os.SEEK_END: self.size}[whence]
-        target = base + offset
-        if target < 0:
-            msg = "negative seek position"
-            raise OSError(msg)
-        self._pos = target
-        return target
+        self._pos = self._seek_target(offset, whence, self.size)
+        return self._pos
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")

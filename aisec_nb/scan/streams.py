@@ -22,7 +22,7 @@ import io
 import lzma
 import os
 import zlib
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 CHUNK = 256 * 1024
 REWIND_FACTOR = 16
@@ -34,29 +34,83 @@ class BombError(ValueError):
     """Decompressed output passed a size or ratio limit."""
 
 
-class _Decompressor(Protocol):
-    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+class SeekableView(io.RawIOBase):
+    """Base of the read-only, seekable byte views the parsers read through.
+
+    Subclasses keep their position in ``_pos`` and implement ``readinto``.
+    """
+
+    _pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def _seek_target(self, offset: int, whence: int, size: int) -> int:
+        """The absolute position ``seek(offset, whence)`` asks for, in a view of ``size`` bytes."""
+        if whence == os.SEEK_SET:
+            target = offset
+        elif whence == os.SEEK_CUR:
+            target = self._pos + offset
+        elif whence == os.SEEK_END:
+            target = size + offset
+        else:
+            msg = f"invalid whence {whence}"
+            raise ValueError(msg)
+        if target < 0:
+            msg = "negative seek position"
+            raise OSError(msg)
+        return target
+
+
+class _Lz4:
+    """lz4.frame's decompressor with the same shape as zlib's (imported only when needed)."""
+
+    def __init__(self) -> None:
+        import lz4.frame  # type: ignore[import-untyped]
+
+        self._d = lz4.frame.LZ4FrameDecompressor()
+        self.eof = False
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        out: bytes = self._d.decompress(data, max_length=max_length)
+        self.eof = bool(self._d.eof)
+        return out
 
     @property
-    def unconsumed_tail(self) -> bytes: ...
+    def needs_input(self) -> bool:
+        return bool(self._d.needs_input)
 
 
-def _new(kind: str) -> object:
+def new_decompressor(kind: str) -> Any:
+    """An incremental decompressor for ``kind``, the one factory every reader here uses.
+
+    Kinds: ``deflate`` (raw, as in zip members), ``zlib``, ``gzip``, ``bzip2``/``bz2``,
+    ``xz``/``lzma`` (xz or the LZMA "alone" format joblib writes) and ``lz4`` (frame format;
+    needs the optional ``lz4`` package, else ``ImportError``).
+    """
     if kind == "deflate":
         return zlib.decompressobj(-15)
     if kind == "zlib":
-        return zlib.decompressobj()
+        return zlib.decompressobj(15)
     if kind == "gzip":
         return zlib.decompressobj(16 + 15)
-    if kind == "bzip2":
+    if kind in ("bzip2", "bz2"):
         return bz2.BZ2Decompressor()
     if kind in ("xz", "lzma"):
-        return lzma.LZMADecompressor()
+        return lzma.LZMADecompressor(lzma.FORMAT_AUTO)
+    if kind == "lz4":
+        return _Lz4()
     msg = f"unsupported compression {kind!r}"
     raise ValueError(msg)
 
 
-class Inflater(io.RawIOBase):
+class Inflater(SeekableView):
     """Decompress ``source`` (positioned at the compressed bytes) as a read-only stream."""
 
     def __init__(self, source: BinaryIO, kind: str, *, limit: int, max_ratio: float) -> None:
@@ -72,22 +126,13 @@ class Inflater(io.RawIOBase):
 
     def _restart(self) -> None:
         self._source.seek(self._origin)
-        self._dec: object = _new(self._kind)
+        self._dec: object = new_decompressor(self._kind)
         self._pending = b""
         self._off = 0
         self._consumed = 0
         self._produced = 0
         self._pos = 0
         self._eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         if whence == os.SEEK_CUR:
