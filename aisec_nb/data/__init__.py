@@ -11,9 +11,7 @@ Example::
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from .._lazy import lazy_attributes
 from .roles import ROLES
 
 # Served lazily so that faces can import ROLES (for --help) without pandas or pydantic.
@@ -26,9 +24,4 @@ _LAZY = {
 __all__ = ["ROLES", "check_dataframe", "content_hash", "file_sha256"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'aisec_nb.data' has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)

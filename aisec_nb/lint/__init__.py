@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_attributes
 
 # Served lazily so that building the CLI parser does not import the Record (pydantic).
 _NAMES = ("LintFinding", "LintReport", "discover_notebooks", "lint_notebook", "lint_paths")
@@ -12,9 +11,4 @@ _LAZY = dict.fromkeys(_NAMES, "aisec_nb.lint.engine")
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'aisec_nb.lint' has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
