@@ -1,0 +1,37 @@
+"""The one way a finding is made: its severity comes from the rule catalogue.
+
+Example::
+
+    >>> f = make_finding("AISEC-ZIP-003", "duplicate member", location=Location(member="a"))
+    >>> f.severity, f.location.member
+    ('high', 'a')
+    >>> make_finding("AISEC-ZIP-003", "nested duplicate", severity="medium").severity
+    'medium'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..record import Finding, Location, Severity
+from .catalogue import rule
+
+
+def make_finding(
+    code: str,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    location: Location | None = None,
+    evidence: str | None = None,
+    **extra: Any,
+) -> Finding:
+    """A finding of the catalogued rule ``code``.
+
+    ``severity`` overrides the rule's default where a check grades one case differently (a
+    poisoning sign in fine-tuning data, a link that points outside an archive); ``extra`` are
+    the Record fields a check adds (e.g. a data finding's ``count``).
+    """
+    known = rule(code)
+    return Finding(code=known.code, severity=severity or known.severity, message=message,
+                   location=location, evidence=evidence, **extra)
