@@ -1,39 +1,39 @@
-"""The rules of the data checks (``rules.toml``) and the one way findings are made.
+"""The data checks' findings: the catalogue's ``make_finding`` plus the fields data findings add.
 
-Every finding carries, besides the Record's ``code``/``severity``/``message``/``location``, the
-fields ``kind`` (e.g. ``"duplicate_rows"``), ``count``, ``share``, ``threshold`` and ``guideline``,
-so tools and tests read numbers rather than parse prose.
+The rules themselves (kind, severity, title, why, fix, guideline) are in the one rule catalogue,
+``aisec_nb/rules/data.toml``. Every data finding carries, besides the Record's
+``code``/``severity``/``message``/``location``, the fields ``kind`` (e.g. ``"duplicate_rows"``),
+``count``, ``share``, ``threshold`` and ``guideline``, so tools and tests read numbers rather than
+parse prose; its message ends with the rule's ``why``.
 
 Example::
 
     >>> f = finding("AISEC-DATA-Q07", "3 duplicate rows", count=3, share=0.03, threshold=0.0)
     >>> f.kind, f.severity, f.count
     ('duplicate_rows', 'low', 3)
+    >>> f.guideline
+    'Secure development: Secure your supply chain'
 """
 
 from __future__ import annotations
 
-import sys
-from functools import lru_cache
-from importlib import resources
-from typing import Any
+from typing import Any, cast
 
-from ..record import SEVERITY_ORDER, Finding, Location
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from ..record import SEVERITY_ORDER, Finding, Location, Severity
+from ..rules import rule as catalogued
+from ..rules import rules as area_rules
+from ..rules.findings import make_finding
 
 _SEVERITIES = list(SEVERITY_ORDER)
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict[str, dict[str, str]]:
-    """Finding code -> ``{"kind", "severity", "guideline", "why"}``."""
-    text = resources.files("aisec_nb.data").joinpath("rules.toml").read_text("utf-8")
-    table: dict[str, dict[str, str]] = tomllib.loads(text)
-    return table
+    """Finding code -> ``{"kind", "severity", "guideline", "why"}`` of every data rule."""
+    return {
+        r.code: {"kind": r.kind, "severity": r.severity, "guideline": r.guideline_ref,
+                 "why": r.why}
+        for r in area_rules("data")
+    }
 
 
 def raise_severity(severity: str, steps: int = 1) -> str:
@@ -55,23 +55,20 @@ def finding(
     **extra: Any,
 ) -> Finding:
     """A finding of rule ``code``; the rule's ``why`` is appended to ``message``."""
-    rule = rules()[code]
+    rule = catalogued(code)
     location = Location(column=column, row=row) if column is not None or row is not None else None
-    fields: dict[str, Any] = {
-        "kind": rule["kind"],
-        "guideline": rule["guideline"],
+    return make_finding(
+        code,
+        f"{message}. {rule.why}",
+        severity=cast("Severity | None", severity),
+        location=location,
+        evidence=evidence,
+        kind=rule.kind,
+        guideline=rule.guideline_ref,
         **({"count": count} if count is not None else {}),
         **({"share": round(share, 6)} if share is not None else {}),
         **({"threshold": threshold} if threshold is not None else {}),
         **extra,
-    }
-    return Finding(
-        code=code,
-        severity=severity or rule["severity"],
-        message=f"{message}. {rule['why']}",
-        location=location,
-        evidence=evidence,
-        **fields,
     )
 
 

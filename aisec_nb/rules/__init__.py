@@ -7,7 +7,18 @@
 
 from __future__ import annotations
 
-from .catalogue import AREAS, Rule, catalogue, guideline_subsections, rule, rules
-from .findings import make_finding
+from typing import TYPE_CHECKING
 
-__all__ = ["AREAS", "Rule", "catalogue", "guideline_subsections", "make_finding", "rule", "rules"]
+from .._lazy import lazy_attributes
+from .catalogue import AREAS, Rule, catalogue, find, guideline_subsections, load, rule, rules
+
+if TYPE_CHECKING:
+    from .findings import make_finding
+
+# The factory makes Record findings (pydantic); served lazily so the catalogue stays cheap.
+_LAZY = {"make_finding": "aisec_nb.rules.findings"}
+
+__all__ = ["AREAS", "Rule", "catalogue", "find", "guideline_subsections", "load",
+           "make_finding", "rule", "rules"]
+
+__getattr__ = lazy_attributes(__name__, _LAZY)

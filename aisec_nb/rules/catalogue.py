@@ -11,12 +11,18 @@ The rules live in data files beside this module, one per area (``scan.toml``, ``
     why = "Unpickling calls it, so loading the file runs whatever it does."
     fix = "Do not load the file; ask its publisher for a safetensors copy."
     guideline = "Secure your supply chain"   # a subsection heading of guidelines.toml
+    aliases = ["AISEC-PKL-OLD"]        # optional: earlier codes of the same rule
 
-They are read and checked once, on first use. Example::
+They are read and checked once, on first use; :func:`load` reads and checks another folder of
+such files (the same checks, so a malformed table is refused with its file and code named).
+This module imports no third-party library, so ``aisec-nb rules`` answers at interpreter speed.
+Example::
 
     >>> r = rule("AISEC-DATA-Q07")
-    >>> r.kind, r.area, r.section
-    ('duplicate_rows', 'data', 'Secure development')
+    >>> r.kind, r.area, r.title
+    ('duplicate_rows', 'data', 'Duplicate rows')
+    >>> rule("aisec-data-q07") is r
+    True
 """
 
 from __future__ import annotations
@@ -27,11 +33,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import AisecError, UsageError
-from ..record import Severity
+
+if TYPE_CHECKING:
+    from ..record import Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,9 +51,13 @@ else:  # pragma: no cover - exercised on 3.10 only
 AREAS = ("scan", "data", "drift", "lint")
 """The catalogue files, in the order ``aisec-nb rules`` lists them."""
 
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+"""The Record's severities, mildest first (kept equal to ``record.Severity`` by a test)."""
+
 CODE = re.compile(r"^AISEC-[A-Z0-9]+(?:-[A-Z0-9]+)?$")
 FIELDS = ("kind", "severity", "title", "why", "fix", "guideline")
 OPTIONAL_FIELDS = ("aliases",)
+KIND = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -69,24 +83,34 @@ class Rule:
         """``"Secure development: Secure your supply chain"``."""
         return f"{self.section}: {self.guideline}"
 
+    @property
+    def help_text(self) -> str:
+        """Why the rule matters, then how to fix what it found (one paragraph each)."""
+        return f"{self.why}\n\nFix: {self.fix}"
 
-def _read_toml(name: str) -> dict[str, Any]:
-    text = resources.files("aisec_nb.rules").joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+
+def _package() -> Traversable:
+    return resources.files("aisec_nb.rules")
+
+
+def _read_toml(folder: Traversable, name: str, label: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise AisecError(f"{label}/{name}: cannot be read as TOML: {exc}") from None
 
 
 @cache
 def guideline_subsections() -> Mapping[str, str]:
     """Each of the guidelines' 17 subsection headings -> its section, in document order."""
     out: dict[str, str] = {}
-    for section in _read_toml("guidelines.toml")["section"]:
+    for section in _read_toml(_package(), "guidelines.toml", "rules")["section"]:
         for heading in section["subsections"]:
             out[heading] = section["name"]
     return MappingProxyType(out)
 
 
-def _rule(area: str, code: str, table: Any) -> Rule:
-    where = f"rules/{area}.toml [{code}]"
+def _rule(area: str, code: str, table: Any, where: str) -> Rule:
     if not CODE.match(code):
         raise AisecError(f"{where}: not a rule code of the form AISEC-AREA-NNN")
     if not isinstance(table, dict):
@@ -95,37 +119,53 @@ def _rule(area: str, code: str, table: Any) -> Rule:
     unknown = sorted(set(table) - set(FIELDS) - set(OPTIONAL_FIELDS))
     if missing or unknown:
         raise AisecError(f"{where}: missing or empty {missing}, unknown {unknown}")
-    if table["severity"] not in get_args(Severity):
+    if table["severity"] not in SEVERITIES:
         raise AisecError(f"{where}: severity {table['severity']!r} is not one of "
-                         f"{list(get_args(Severity))}")
+                         f"{list(SEVERITIES)}")
+    if not KIND.match(table["kind"]):
+        raise AisecError(f"{where}: kind {table['kind']!r} is not a snake_case name")
     sections = guideline_subsections()
     if table["guideline"] not in sections:
         raise AisecError(f"{where}: guideline {table['guideline']!r} is not a subsection "
                          "heading of rules/guidelines.toml")
     aliases = table.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+    if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and CODE.match(a) for a in aliases):
         raise AisecError(f"{where}: aliases must be a list of codes")
-    return Rule(code=code, area=area, kind=table["kind"], severity=cast(Severity,
-                table["severity"]), title=table["title"].strip(), why=table["why"].strip(),
-                fix=table["fix"].strip(), guideline=table["guideline"],
+    return Rule(code=code, area=area, kind=table["kind"],
+                severity=cast("Severity", table["severity"]), title=table["title"].strip(),
+                why=table["why"].strip(), fix=table["fix"].strip(), guideline=table["guideline"],
                 section=sections[table["guideline"]], aliases=tuple(aliases))
+
+
+def load(folder: Traversable | Path | None = None) -> Mapping[str, Rule]:
+    """Read and check the catalogue files of ``folder`` (default: those shipped here).
+
+    Every area file present is read; a file that is not TOML, a table with a missing, empty or
+    unknown field, a severity or guideline that does not exist, or a code (or alias) catalogued
+    twice raises :class:`AisecError` naming the file and the code.
+    """
+    root = _package() if folder is None else folder
+    label = "rules" if folder is None else str(folder)
+    out: dict[str, Rule] = {}
+    for area in AREAS:
+        name = f"{area}.toml"
+        if not root.joinpath(name).is_file():
+            continue
+        for code, table in _read_toml(root, name, label).items():
+            made = _rule(area, code, table, f"{label}/{name} [{code}]")
+            for known in (code, *made.aliases):
+                if known in out:
+                    raise AisecError(f"{label}/{name} [{code}]: code {known} is catalogued "
+                                     f"twice (also in {label}/{out[known].area}.toml)")
+                out[known] = made
+    return MappingProxyType(out)
 
 
 @cache
 def catalogue() -> Mapping[str, Rule]:
-    """Every rule, by code (aliases included), areas in :data:`AREAS` order."""
-    out: dict[str, Rule] = {}
-    for area in AREAS:
-        if not resources.files("aisec_nb.rules").joinpath(f"{area}.toml").is_file():
-            continue
-        for code, table in _read_toml(f"{area}.toml").items():
-            made = _rule(area, code, table)
-            for name in (code, *made.aliases):
-                if name in out:
-                    raise AisecError(f"rules/{area}.toml [{code}]: code {name} is catalogued "
-                                     f"twice (also in rules/{out[name].area}.toml)")
-                out[name] = made
-    return MappingProxyType(out)
+    """Every shipped rule, by code (aliases included), areas in :data:`AREAS` order."""
+    return load()
 
 
 def rules(area: str | None = None) -> tuple[Rule, ...]:
@@ -134,14 +174,21 @@ def rules(area: str | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in seen.values() if area is None or r.area == area)
 
 
+def find(code: str) -> Rule | None:
+    """The rule of ``code`` (any case, or one of its aliases), or ``None``."""
+    return catalogue().get(code.strip().upper())
+
+
 def rule(code: str) -> Rule:
-    """The rule of ``code`` (or of one of its aliases).
+    """The rule of ``code`` (any case, or one of its aliases).
 
     Raises :class:`UsageError` naming the code when it is not catalogued.
     """
-    found = catalogue().get(code.strip().upper())
+    found = find(code)
     if found is None:
-        prefixes = sorted({c.rsplit("-", 1)[0] for c in catalogue()})
-        raise UsageError(f"unknown rule code {code!r}; codes start with "
-                         f"{', '.join(prefixes)}")
+        import difflib
+
+        close = difflib.get_close_matches(code.strip().upper(), list(catalogue()), n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise UsageError(f"unknown rule code {code!r}; {hint}`aisec-nb rules` lists every code")
     return found

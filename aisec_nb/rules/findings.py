@@ -2,11 +2,11 @@
 
 Example::
 
-    >>> f = make_finding("AISEC-ZIP-003", "duplicate member", location=Location(member="a"))
-    >>> f.severity, f.location.member
-    ('high', 'a')
-    >>> make_finding("AISEC-ZIP-003", "nested duplicate", severity="medium").severity
-    'medium'
+    >>> f = make_finding("AISEC-DRIFT-002", "missing share changed", location=Location(column="a"))
+    >>> f.severity, f.location.column
+    ('low', 'a')
+    >>> make_finding("AISEC-DRIFT-001", "numeric column drifted", severity="high").severity
+    'high'
 """
 
 from __future__ import annotations
