@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 SCHEMA_VERSION = 1
 """Bumped when a persisted field changes meaning; readers refuse records from a newer major."""
@@ -106,10 +109,15 @@ class ToolInfo(_Model):
 
 
 class CheckResult(_Model):
-    """The outcome of one check: a verdict and the findings behind it."""
+    """The outcome of one check: a verdict and the findings behind it.
+
+    The kinds this version knows are typed: :class:`ModelCheck` (``kind="model"``),
+    :class:`GuardCheck` (``"guard"``) and :class:`DataCheck` (``"data"``); a result of any other
+    kind (from a newer aisec-nb) is read as a plain ``CheckResult`` and kept as it is.
+    """
 
     id: str = Field(description="Stable id; a newer result with the same id replaces an older one.")
-    kind: str = Field(description="'model', 'data', ...")
+    kind: str = Field(description="'model', 'guard', 'data', ...")
     target: Target
     verdict: Verdict
     findings: tuple[Finding, ...] = ()
@@ -119,22 +127,245 @@ class CheckResult(_Model):
     recorded_at: _dt.datetime = Field(
         description="When the result was recorded; the merge rule keeps the newest per id."
     )
+    parameters: Any = Field(default_factory=dict)
+    summary: Any = Field(default_factory=dict)
+
+
+# --- model scans -----------------------------------------------------------------------------
+
+
+class ScannedFile(_Model):
+    """One file of a scanned folder."""
+
+    name: str = Field(description="Path inside the folder, '/'-separated.")
+    format: str
+    verdict: Verdict
+    size: int | None = None
+    sha256: str | None = None
+
+
+class ScanSummary(_Model):
+    """What a model scan looked at: the format found and, for a folder, every file."""
+
+    format: str | None = Field(default=None,
+                               description="The format the content was identified as.")
+    complete: bool | None = Field(default=None,
+                                  description="False when any part could not be checked.")
+    details: dict[str, Any] = Field(default_factory=dict,
+                                    description="Format-specific facts (globals, members, ...).")
+    bytes_parsed: int | None = None
+    files: tuple[ScannedFile, ...] | None = None
+    verdicts: dict[str, int] | None = Field(default=None,
+                                            description="Files per verdict, for a folder.")
+    root_digest: str | None = None
+    digest_method: str | None = None
+    signatures: tuple[dict[str, Any], ...] | None = None
+    expected_sha256: str | None = None
+
+
+class ScanParameters(_Model):
+    """The policy and limits a model scan ran under."""
+
+    policy: dict[str, Any] = Field(default_factory=dict)
+    limits: dict[str, Any] | None = None
+
+
+class ModelCheck(CheckResult):
+    """A model file or folder scanned (``%aisec check model``, ``aisec-nb scan``)."""
+
+    kind: Literal["model"] = "model"
+    summary: ScanSummary = Field(default_factory=ScanSummary)
+    parameters: ScanParameters = Field(default_factory=ScanParameters)
+
+
+class GuardParameters(ScanParameters):
+    """A guarded load: the policy, and the reason when a user allowed a file by hand."""
+
+    reason: str | None = None
+
+
+class GuardCheck(CheckResult):
+    """A load the guard scanned first, refused, or let through by a recorded override."""
+
+    kind: Literal["guard"] = "guard"
+    summary: ScanSummary = Field(default_factory=ScanSummary)
+    parameters: GuardParameters = Field(default_factory=GuardParameters)
+
+
+# --- data checks -----------------------------------------------------------------------------
+
+
+class DataFinding(Finding):
+    """A finding of the DataFrame checks, with numbers to read instead of prose."""
+
+    kind: str | None = Field(default=None, description="The rule's stable name.")
+    count: int | None = None
+    share: float | None = None
+    threshold: float | None = None
+    guideline: str | None = Field(default=None, description="The guideline subsection served.")
+    pii_kind: str | None = Field(default=None, description="Kind of personal data or secret.")
+
+
+class LabelSummary(_Model):
+    """The label column's classes (or bins) and their counts."""
+
+    column: str
+    classes: tuple[Any, ...] = ()
+    counts: tuple[int, ...] = ()
+    binned: bool = False
+
+
+class DataSummary(_Model):
+    """The shape of a checked DataFrame: rows, schema, personal data counts (never values)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
+
+    rows: int | None = None
+    columns: int | None = None
+    content_hash_unordered: str | None = None
+    schema_: tuple[dict[str, Any], ...] = Field(default=(), alias="schema")
+    kinds_found: tuple[str, ...] = ()
+    histograms: dict[str, Any] = Field(default_factory=dict)
+    pii: dict[str, Any] = Field(default_factory=dict,
+                                description="Column -> kind -> counts; no values.")
+    pii_truncated: tuple[str, ...] | None = None
+    findings_omitted: dict[str, int] | None = None
+    label: LabelSummary | None = None
+    test_shape: tuple[int, ...] | None = None
+    reference_shape: tuple[int, ...] | None = None
+
+
+class DataParameters(_Model):
+    """How a DataFrame check was asked for."""
+
+    label: str | None = None
+    role: str | None = None
+    with_test: bool = False
+    with_reference: bool = False
+    thresholds: dict[str, float] = Field(default_factory=dict)
+
+
+class DataCheck(CheckResult):
+    """A DataFrame checked (``%aisec check data``, ``aisec-nb check-data``)."""
+
+    kind: Literal["data"] = "data"
+    findings: tuple[DataFinding, ...] = ()
+    summary: DataSummary = Field(default_factory=DataSummary)
+    parameters: DataParameters = Field(default_factory=DataParameters)
+
+
+KNOWN_CHECKS: dict[str, type[CheckResult]] = {
+    "model": ModelCheck, "guard": GuardCheck, "data": DataCheck,
+}
+
+
+def _check_tag(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return kind if kind in KNOWN_CHECKS else "other"
+
+
+AnyCheck = Annotated[
+    Annotated[ModelCheck, Tag("model")]
+    | Annotated[GuardCheck, Tag("guard")]
+    | Annotated[DataCheck, Tag("data")]
+    | Annotated[CheckResult, Tag("other")],
+    Discriminator(_check_tag),
+]
+"""A check result typed by its ``kind``; unknown kinds stay plain :class:`CheckResult`."""
+
+_ANY_CHECK: TypeAdapter[CheckResult] = TypeAdapter(AnyCheck)
+
+
+def check_from_json(data: Any) -> CheckResult:
+    """A stored check result validated into its typed model (raises pydantic's error)."""
+    return _ANY_CHECK.validate_python(data)
+
+
+# --- monitors ----------------------------------------------------------------------------------
+
+
+class MonitorSummary(_Model):
+    """A drift monitor's latest state (``monitors[id]``): a one-off comparison (``kind="batch"``)
+    or a streaming monitor (``"stream"``)."""
+
+    recorded_at: _dt.datetime = Field(description="The merge rule keeps the newest per id.")
+    verdict: Verdict | None = None
+    kind: str | None = Field(default=None, description="'batch' or 'stream'.")
+    id: str | None = None
+    tool: ToolInfo | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
-    summary: dict[str, Any] = Field(default_factory=dict)
+    reference: dict[str, Any] = Field(default_factory=dict,
+                                      description="Rows and digest of the reference profile.")
+    drifted: tuple[str, ...] | None = None
+    drift_share: float | None = None
+    rows: Any = None
+    columns: Any = None
+    findings: tuple[Finding, ...] | None = None
+    alerts: tuple[Finding, ...] | None = None
+    batches: int | None = None
 
 
 class NotebookRecord(_Model):
     """Everything aisec-nb keeps in ``metadata.aisec``.
 
-    ``threat_model``, ``model_card`` and ``monitors`` are filled by their own features; they are
-    plain JSON objects here so that each feature owns its own model.
+    ``threat_model`` and ``model_card`` are filled by their own features; they are plain JSON
+    objects here so that each feature owns its own model.
     """
 
     schema_version: int = SCHEMA_VERSION
-    checks: dict[str, CheckResult] = Field(default_factory=dict)
+    checks: dict[str, AnyCheck] = Field(default_factory=dict)
     threat_model: dict[str, Any] | None = None
     model_card: dict[str, Any] | None = None
-    monitors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    monitors: dict[str, MonitorSummary] = Field(default_factory=dict)
+
+
+CheckT = TypeVar("CheckT", bound=CheckResult)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When a check started, by the record's clock and by a monotonic one for its duration."""
+
+    started_at: _dt.datetime
+    clock: float
+
+    @classmethod
+    def start(cls) -> Timing:
+        return cls(utc_now(), time.perf_counter())
+
+    def elapsed(self) -> float:
+        """Seconds since :meth:`start`, rounded to the microsecond."""
+        return round(time.perf_counter() - self.clock, 6)
+
+
+def make_check(
+    model: type[CheckT],
+    *,
+    id: str,  # noqa: A002 - the Record's own field name
+    target: Target | Mapping[str, Any],
+    verdict: Verdict,
+    findings: Iterable[Finding],
+    timing: Timing,
+    parameters: Any,
+    summary: Any,
+    kind: str | None = None,
+) -> CheckT:
+    """The one way a check result is made: this tool's name and version, the duration since
+    ``timing`` started, and ``recorded_at`` now (the merge key).
+
+    >>> t = Timing.start()
+    >>> r = make_check(CheckResult, kind="custom", id="x", target={"kind": "file"},
+    ...                verdict="pass", findings=(), timing=t, parameters={}, summary={})
+    >>> r.tool.name, r.recorded_at >= r.started_at
+    ('aisec-nb', True)
+    """
+    from ._version import __version__
+
+    typed_kind = model.model_fields["kind"].default
+    return model(id=id, kind=kind if kind is not None else typed_kind, target=target, verdict=verdict, findings=tuple(findings),
+                 tool=ToolInfo(name="aisec-nb", version=__version__),
+                 started_at=timing.started_at, duration_s=timing.elapsed(),
+                 recorded_at=utc_now(), parameters=parameters, summary=summary)
 
 
 def worst_verdict(verdicts: list[str]) -> Verdict:
@@ -148,7 +379,7 @@ def worst_verdict(verdicts: list[str]) -> Verdict:
 
 def to_json(model: BaseModel) -> dict[str, Any]:
     """A model as plain JSON data, the form stored in notebooks (no ``None`` noise)."""
-    data: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
+    data: dict[str, Any] = model.model_dump(mode="json", exclude_none=True, by_alias=True)
     return data
 
 

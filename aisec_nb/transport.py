@@ -23,14 +23,14 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from .errors import RecordError
-from .record import SCHEMA_VERSION, CheckResult, to_json
+from .record import SCHEMA_VERSION, CheckResult, MonitorSummary, check_from_json, to_json
 
 MIME_TYPE = "application/vnd.aisec.v1+json"
 
@@ -39,6 +39,13 @@ KEYED_SLOTS = {"check": "checks", "monitor": "monitors"}
 SINGLE_SLOTS = {"threat_model": "threat_model", "model_card": "model_card"}
 """Fragment kinds of which a notebook holds one."""
 FRAGMENT_KINDS = frozenset(KEYED_SLOTS) | frozenset(SINGLE_SLOTS)
+
+_VALIDATORS: dict[str, Callable[[Any], object]] = {
+    "checks": check_from_json,
+    "monitors": MonitorSummary.model_validate,
+}
+"""How each slot's payloads are validated (the typed Record models); the payload itself is kept
+as read, so fields a newer aisec-nb wrote survive the merge."""
 
 
 def empty_record() -> dict[str, Any]:
@@ -126,13 +133,18 @@ def _validate_payload(slot: str, payload: Any, where: str, notebook: str) -> Map
         raise RecordError(
             notebook, f"{where}: expected a JSON object, found {type(payload).__name__}"
         )
-    if slot == "checks":
+    validate = _VALIDATORS.get(slot)
+    if validate is not None:
+        _parse_time(payload.get("recorded_at"), where, notebook)  # the merge key, checked first
         try:
-            CheckResult.model_validate(payload)
+            validate(payload)
         except ValidationError as exc:
             first = exc.errors()[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            raise RecordError(notebook, f"{where}: {loc}: {first['msg']}") from None
+            # The first element of a tagged union's path is the tag: not a field of the payload.
+            parts = [str(p) for p in first["loc"]]
+            if slot == "checks" and parts and parts[0] in ("model", "guard", "data", "other"):
+                parts = parts[1:]
+            raise RecordError(notebook, f"{where}: {'.'.join(parts)}: {first['msg']}") from None
     return payload
 
 
