@@ -341,7 +341,7 @@ class Timing:
 def make_check(
     model: type[CheckT],
     *,
-    id: str,  # noqa: A002 - the Record's own field name
+    id: str,
     target: Target | Mapping[str, Any],
     verdict: Verdict,
     findings: Iterable[Finding],
@@ -362,7 +362,8 @@ def make_check(
     from ._version import __version__
 
     typed_kind = model.model_fields["kind"].default
-    return model(id=id, kind=kind if kind is not None else typed_kind, target=target, verdict=verdict, findings=tuple(findings),
+    return model(id=id, kind=kind if kind is not None else typed_kind, target=target,
+                 verdict=verdict, findings=tuple(findings),
                  tool=ToolInfo(name="aisec-nb", version=__version__),
                  started_at=timing.started_at, duration_s=timing.elapsed(),
                  recorded_at=utc_now(), parameters=parameters, summary=summary)
