@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
-from ..record import Finding, Location, Verdict
+from ..record import Finding, Location, Severity, Verdict
+from ..rules.findings import make_finding
 from . import stats
 from .counting import count_frame
-from .decide import DriftConfig, corrected, load_config, with_overrides
+from .decide import DriftConfig, corrected, drift_config, with_overrides
 from .ood import OODResult, redact_category, score_rows
 from .profile import ColumnProfile, Profile, build_profile
 
@@ -144,7 +145,7 @@ def compare_profiles(
     columns: Sequence[str] | None = None,
 ) -> DriftReport:
     """Decide drift per column from two profiles counted in the same layouts."""
-    cfg = config or load_config()
+    cfg = config or drift_config()
     wanted = set(columns) if columns is not None else None
     picked: list[tuple[ColumnProfile, ColumnProfile]] = []
     skipped: list[str] = []
@@ -218,45 +219,40 @@ def _findings(report: DriftReport) -> tuple[Finding, ...]:
     for c in report.columns:
         where = Location(column=c.name)
         if c.drift:
-            sev = "high" if c.effect >= 2 * c.threshold else "medium"
+            sev: Severity = "high" if c.effect >= 2 * c.threshold else "medium"
             found.append(
-                Finding(
-                    code=CODES["drift"],
+                make_finding(
+                    CODES["drift"],
+                    f"{c.kind} column drifted: {c.method} {c.effect:.3g} ≥ {c.threshold:g} "
+                    f"(corrected p {c.p_adjusted:.2g} < {cfg.alpha:g})",
                     severity=sev,
                     location=where,
-                    message=f"{c.kind} column drifted: {c.method} {c.effect:.3g} ≥ {c.threshold:g} "
-                    f"(corrected p {c.p_adjusted:.2g} < {cfg.alpha:g})",
                 )
             )
         if c.missing_signal:
             found.append(
-                Finding(
-                    code=CODES["missing"],
-                    severity="low",
+                make_finding(
+                    CODES["missing"],
+                    f"missing share changed from {c.missing_ref:.1%} to {c.missing_live:.1%}",
                     location=where,
-                    message=f"missing share changed from {c.missing_ref:.1%} "
-                    f"to {c.missing_live:.1%}",
                 )
             )
         if c.unseen_share >= cfg.unseen_threshold:
             names = ", ".join(redact_category(k) for k, _ in c.unseen_top[:5])
             found.append(
-                Finding(
-                    code=CODES["unseen"],
-                    severity="medium",
+                make_finding(
+                    CODES["unseen"],
+                    f"{c.unseen_share:.1%} of live values are categories the reference never had",
                     location=where,
-                    message=f"{c.unseen_share:.1%} of live values are categories the reference "
-                    f"never had",
                     evidence=names or None,
                 )
             )
         if c.new_infinite:
             found.append(
-                Finding(
-                    code=CODES["infinite"],
-                    severity="medium",
+                make_finding(
+                    CODES["infinite"],
+                    f"{c.new_infinite} infinite values; the reference had none",
                     location=where,
-                    message=f"{c.new_infinite} infinite values; the reference had none",
                 )
             )
     ood = report.ood
@@ -266,32 +262,28 @@ def _findings(report: DriftReport) -> tuple[Finding, ...]:
             if observed and n / observed >= cfg.range_share:
                 col = report.reference.column(name)
                 found.append(
-                    Finding(
-                        code=CODES["range"],
-                        severity="low",
-                        location=Location(column=name),
-                        message=f"{n / observed:.2%} of live values ({n}) lie outside the "
+                    make_finding(
+                        CODES["range"],
+                        f"{n / observed:.2%} of live values ({n}) lie outside the "
                         f"reference range (observed {col.min:.6g} to {col.max:.6g})",
+                        location=Location(column=name),
                     )
                 )
         if ood.share >= cfg.ood_share:
             first = ood.worst[0] if ood.worst else None
             found.append(
-                Finding(
-                    code=CODES["ood"],
-                    severity="medium",
-                    message=f"{ood.share:.1%} of live rows ({ood.ood_rows}) are out of "
-                    "distribution",
+                make_finding(
+                    CODES["ood"],
+                    f"{ood.share:.1%} of live rows ({ood.ood_rows}) are out of distribution",
                     location=Location(row=None),
                     evidence=f"row {first.row}: {'; '.join(first.reasons)}" if first else None,
                 )
             )
     if report.columns and report.drift_share >= cfg.dataset_share:
         found.append(
-            Finding(
-                code=CODES["dataset"],
-                severity="high",
-                message=f"{len(report.drifted)} of {len(report.columns)} columns drifted "
+            make_finding(
+                CODES["dataset"],
+                f"{len(report.drifted)} of {len(report.columns)} columns drifted "
                 f"({report.drift_share:.0%} ≥ {cfg.dataset_share:.0%})",
             )
         )
@@ -336,7 +328,7 @@ def compare_to_profile(
     ref = resolve_reference(reference)
     if columns is not None:
         ref = ref.select(columns)
-    cfg = with_overrides(config or load_config(), settings)
+    cfg = with_overrides(config or drift_config(), settings)
     live_profile, encoded = count_frame(live, ref.layouts, "live data", multivariate=False)
     report = compare_profiles(ref, live_profile, cfg, columns)
     ood = score_rows(ref, encoded, live.index, cfg.ood_mahalanobis_p)

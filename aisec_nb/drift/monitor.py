@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..record import SEVERITY_ORDER, Finding, Location, utc_now
+from ..rules.findings import make_finding
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
 from .counting import count_frame
-from .decide import DriftConfig, load_config, with_overrides
+from .decide import DriftConfig, drift_config, with_overrides
 from .ood import score_rows
 from .profile import Profile, merge_profiles
 
@@ -76,7 +77,7 @@ class Monitor:
     ) -> None:
         ref = resolve_reference(reference)
         self.reference: Profile = ref.select(columns) if columns is not None else ref
-        self.config = with_overrides(config or load_config(), settings)
+        self.config = with_overrides(config or drift_config(), settings)
         if alert_severity not in SEVERITY_ORDER:
             raise ValueError(f"alert_severity must be one of {sorted(SEVERITY_ORDER)}")
         self.alert_severity = alert_severity
@@ -121,21 +122,20 @@ class Monitor:
             if name not in report.drifted:
                 c = rolling.column(name)
                 raised.append(
-                    Finding(
-                        code=GRADUAL,
-                        severity="medium",
-                        location=Location(column=name),
-                        message=f"gradual drift over the last {len(self._window)} batches: "
+                    make_finding(
+                        GRADUAL,
+                        f"gradual drift over the last {len(self._window)} batches: "
                         f"{c.method} {c.effect:.3g} ≥ {c.threshold:g}",
+                        location=Location(column=name),
                     )
                 )
         alerts = tuple(
-            Finding(
-                code=ALERT,
+            make_finding(
+                ALERT,
+                f"{point.label}: {f.code}: {f.message}",
                 severity=f.severity,
                 location=f.location,
                 evidence=f.evidence,
-                message=f"{point.label}: {f.code}: {f.message}",
             )
             for f in raised
         )
