@@ -1,7 +1,9 @@
 """A small, generic SARIF 2.1.0 writer: rules and results in, a SARIF log (plain JSON) out.
 
-Used by ``aisec-nb scan --format sarif``; the notebook linter can reuse it. Severities map to
+Used by ``aisec-nb scan --format sarif`` and ``aisec-nb lint --format sarif``. Severities map to
 SARIF levels (critical/high -> error, medium/low -> warning, info -> note).
+:func:`catalogue_rule` describes a rule from the rule catalogue: its title, why and fix, and the
+guideline subsection it serves.
 
 Example::
 
@@ -28,11 +30,39 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule: a stable id and a one-line description."""
+    """A rule: a stable id, a one-line description and, optionally, its longer texts."""
 
     id: str
     text: str
     help_uri: str | None = None
+    description: str | None = None
+    """``fullDescription``: what the rule means."""
+    help: str | None = None
+    """``help``: what the rule means and what to do about it (plain text, also used as Markdown)."""
+    severity: str | None = None
+    """The rule's default severity, for a rule that no result uses."""
+    tags: tuple[str, ...] = ("security",)
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+def catalogue_rule(code: str) -> Rule:
+    """The SARIF rule of a catalogued ``code``; a code the catalogue does not know (a record
+    written by another version) keeps its code as its description."""
+    from .rules import find
+
+    known = find(code)
+    if known is None:
+        return Rule(code, code)
+    return Rule(
+        code,
+        known.title,
+        description=f"{known.why} Fix: {known.fix}",
+        help=f"{known.why}\n\nFix: {known.fix}\n\nGuideline: {known.guideline_ref}",
+        severity=known.severity,
+        tags=("security", known.area, known.kind),
+        properties={"guideline": known.guideline_ref, "guideline_section": known.section,
+                    "guideline_subsection": known.guideline},
+    )
 
 
 @dataclass(frozen=True)
@@ -50,13 +80,21 @@ class Result:
 
 
 def _rule(rule: Rule, severity: str | None) -> dict[str, Any]:
+    """``severity`` is the worst of the rule's results (GitHub ranks an alert by its rule)."""
     out: dict[str, Any] = {"id": rule.id, "shortDescription": {"text": rule.text}}
+    if rule.description:
+        out["fullDescription"] = {"text": rule.description}
+    if rule.help:
+        out["help"] = {"text": rule.help, "markdown": rule.help}
     if rule.help_uri:
         out["helpUri"] = rule.help_uri
+    severity = severity or rule.severity
     if severity is not None:
         out["defaultConfiguration"] = {"level": LEVELS.get(severity, "warning")}
         out["properties"] = {"security-severity": SECURITY_SEVERITY.get(severity, "5.0"),
-                             "tags": ["security"]}
+                             "tags": list(rule.tags), **rule.properties}
+    elif rule.properties:
+        out["properties"] = {"tags": list(rule.tags), **rule.properties}
     return out
 
 

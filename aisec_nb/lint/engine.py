@@ -1,14 +1,7 @@
 """Lint rules over the merged record of each notebook.
 
-Rules (codes are stable):
-
-=========  ========  =====================================================================
-code       severity  meaning
-=========  ========  =====================================================================
-AISEC-L01  high      a check in the notebook failed
-AISEC-L02  medium    a check in the notebook ended in error (the target was not fully checked)
-AISEC-L03  high      stale evidence: a checked file changed or vanished since it was checked
-=========  ========  =====================================================================
+The rules (``AISEC-L00`` to ``AISEC-L03``: their severities, titles, why and fix) are in the one
+rule catalogue, ``aisec_nb/rules/lint.toml``; ``aisec-nb rules`` lists them.
 """
 
 from __future__ import annotations
@@ -21,20 +14,15 @@ from typing import Any
 
 from ..errors import AisecError, NotebookError
 from ..notebook_io import read_notebook
+from ..rules import rule
 from ..transport import NotebookEvidence, read_record
 
 SKIPPED_FOLDERS = frozenset({".ipynb_checkpoints", ".git", "node_modules", ".venv", "__pycache__"})
 
-RULES: dict[str, tuple[str, str]] = {
-    "AISEC-L01": ("high", "failed check"),
-    "AISEC-L02": ("medium", "check ended in error"),
-    "AISEC-L03": ("high", "stale evidence"),
-}
-
-
 @dataclass(frozen=True)
 class LintFinding:
-    """One lint finding, located at a notebook cell where one is known."""
+    """One lint finding, located at a notebook cell where one is known; ``code`` is a rule of
+    the catalogue (``aisec_nb/rules/lint.toml``)."""
 
     code: str
     severity: str
@@ -145,7 +133,8 @@ def rules_for(
         if stale is not None:
             found.append(("AISEC-L03", f"stale evidence for {check_id}: {stale}; re-run the cell"))
         for code, message in found:
-            yield LintFinding(code, RULES[code][0], message, notebook, cell, cell_id, check_id)
+            severity = rule(code).severity
+            yield LintFinding(code, severity, message, notebook, cell, cell_id, check_id)
 
 
 def _first_message(check: Mapping[str, Any]) -> str:

@@ -6,9 +6,12 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .engine import RULES, LintFinding, LintReport
+from ..rules import rule, rules
+from .engine import LintFinding, LintReport
 from .locate import cell_line
 
+UNREADABLE = "AISEC-L00"
+"""The code of a notebook that could not be read (reported, not a finding of the notebook)."""
 GITHUB_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "warning"}
 
 
@@ -52,10 +55,9 @@ def raw_line(finding: LintFinding) -> int:
 def render_sarif(report: LintReport) -> str:
     """SARIF 2.1.0 for GitHub code scanning; unreadable notebooks become ``AISEC-L00`` errors."""
     from .._version import __version__
-    from ..sarif import Result, Rule, sarif_log
+    from ..sarif import Result, catalogue_rule, sarif_log
 
-    rules = [Rule(code, title) for code, (_, title) in RULES.items()]
-    rules.append(Rule("AISEC-L00", "notebook could not be read"))
+    described = [catalogue_rule(r.code) for r in rules("lint")]
     results = [
         Result(
             f.code,
@@ -68,11 +70,13 @@ def render_sarif(report: LintReport) -> str:
         )
         for f in report.findings
     ]
+    unreadable = rule(UNREADABLE)
     results.extend(
-        Result("AISEC-L00", "high", e.problem, uri=Path(e.notebook).as_posix(), start_line=1)
+        Result(unreadable.code, unreadable.severity, e.problem, uri=Path(e.notebook).as_posix(),
+               start_line=1)
         for e in report.errors
     )
-    return json.dumps(sarif_log("aisec-nb", __version__, rules, results), indent=2) + "\n"
+    return json.dumps(sarif_log("aisec-nb", __version__, described, results), indent=2) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -89,13 +93,13 @@ def render_github(report: LintReport) -> str:
     for f in report.findings:
         level = GITHUB_LEVELS.get(f.severity, "notice")
         file = _escape_property(f.notebook)
-        title = _escape_property(f"{f.code} {RULES[f.code][1]}")
+        title = _escape_property(f"{f.code} {rule(f.code).title}")
         where = f"cell {f.cell}: " if f.cell is not None else ""
         message = _escape_data(where + f.message)
         lines.append(f"::{level} file={file},line={raw_line(f)},title={title}::{message}")
     for e in report.errors:
         file = _escape_property(e.notebook)
-        lines.append(f"::error file={file},line=1,title=AISEC-L00::{_escape_data(e.problem)}")
+        lines.append(f"::error file={file},line=1,title={UNREADABLE}::{_escape_data(e.problem)}")
     return "".join(line + "\n" for line in lines)
 
 

@@ -55,7 +55,7 @@ def test_github_annotations_escape_and_point_at_the_cell(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(
         f"::error file={tmp_path / 'nb.ipynb'},line={_line_of_cell(stale, 1)},"
-        "title=AISEC-L03 stale evidence::cell 2: stale evidence for model:m.bin"
+        "title=AISEC-L03 Stale evidence::cell 2: stale evidence for model:m.bin"
     )
     assert lines[1].startswith(f"::error file={tmp_path / 'broken.ipynb'},line=1,title=AISEC-L00::")
     assert "AISEC-L03" in summary.read_text()
