@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,41 +107,12 @@ def render_json(results: list[CheckResult], errors: list[str]) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-_TABLE_ROW = re.compile(r"^(AISEC-[A-Z0-9]+-\d{3})\s+(?:info|low|medium|high|critical)\s+(.+)$")
-DOCUMENTED_IN = ("pickle_vm", "joblib", "numpy_format", "compressed")
-"""Scanner modules whose docstrings carry their rule table (code, severity, text)."""
-
-
-def rule_texts() -> dict[str, str]:
-    """One-line descriptions of every scanner rule: ``rules.json`` plus the rule tables in the
-    pickle, joblib, NumPy and compressed-pickle modules' docstrings."""
-    import importlib
-
-    from ..scan.context import rules
-
-    texts: dict[str, str] = {}
-    for name in DOCUMENTED_IN:
-        doc = importlib.import_module(f"aisec_nb.scan.{name}").__doc__ or ""
-        code = None
-        for line in doc.splitlines():
-            row = _TABLE_ROW.match(line)
-            if row:
-                code = row.group(1)
-                texts[code] = row.group(2).strip()
-            elif code and line.startswith(" ") and line.strip():
-                texts[code] += " " + line.strip()  # a wrapped table cell
-            else:
-                code = None
-    texts.update(rules()["rules"])
-    return {k: v.replace("``", "") for k, v in texts.items()}
-
-
 def render_sarif(results: list[CheckResult]) -> str:
-    """SARIF 2.1.0; one result per finding, located at the file (and member inside it)."""
+    """SARIF 2.1.0; one result per finding, located at the file (and member inside it). The
+    rules of the findings are described from the rule catalogue."""
     from .._version import __version__
-    from ..sarif import Result, Rule, sarif_log
+    from ..sarif import Result, catalogue_rule, sarif_log
 
-    texts = rule_texts()
     items: list[Result] = []
     for r in results:
         base = Path(r.target.path or ".")
@@ -163,6 +133,6 @@ def render_sarif(results: list[CheckResult]) -> str:
             items.append(Result(f.code, f.severity, f.message, uri=uri, logical=inside or None,
                                 properties=props))
     used = sorted({i.rule_id for i in items})
-    rule_list = [Rule(code, texts.get(code, code)) for code in used]
+    rule_list = [catalogue_rule(code) for code in used]
     log = sarif_log("aisec-nb", __version__, rule_list, items)
     return json.dumps(log, indent=2) + "\n"

@@ -103,11 +103,20 @@ def test_folder_of_many_mixed_files(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "  ERROR fifo  [unreadable]" in lines
 
 
-def test_sarif_rules_carry_every_scanners_descriptions() -> None:
-    from aisec_nb.cli.scan import rule_texts
+def test_sarif_rules_carry_the_catalogue_texts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aisec_nb.rules import rule
 
-    texts = rule_texts()
-    assert texts["AISEC-PKL-002"] == "global that starts or controls processes"
-    assert texts["AISEC-ZIP-001"].startswith("Zip member CRC-32 mismatch")
-    assert "``" not in "".join(texts.values())
-    assert {"AISEC-NPY-001", "AISEC-CMP-001", "AISEC-JBL-001"} <= set(texts)
+    evil = tmp_path / "evil.pkl"
+    evil.write_bytes(evil_pickle(tmp_path))
+    _, out, _ = _run(capsys, str(evil), "--format", "sarif")
+    described = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert described
+    for entry in described:
+        known = rule(entry["id"])
+        assert entry["shortDescription"]["text"] == known.title
+        assert entry["fullDescription"]["text"] == f"{known.why} Fix: {known.fix}"
+        assert known.guideline_ref in entry["help"]["text"]
+        assert entry["properties"]["guideline"] == known.guideline_ref
+        assert entry["properties"]["tags"] == ["security", "scan", known.kind]
