@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from ..record import CheckResult, Finding
 from ..transport import escape
+
+if TYPE_CHECKING:
+    from ..rules import Rule
 
 VERDICT_COLOURS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "error": "#8250df"}
 SEVERITY_COLOURS = {
@@ -17,6 +21,8 @@ SEVERITY_COLOURS = {
 }
 MAX_ROWS = 200
 CELL_STYLE = "text-align:left;vertical-align:top"
+MUTED = "opacity:0.75;font-size:85%"
+"""Secondary text: dimmed, so it follows the front end's light or dark theme."""
 
 
 def align_cells(html_text: str) -> str:
@@ -39,16 +45,25 @@ def badge(text: str, colour: str) -> str:
 
 
 def findings_table(findings: Iterable[Finding]) -> str:
-    """A table of findings (at most :data:`MAX_ROWS` rows, then a count of the rest)."""
+    """A table of findings (at most :data:`MAX_ROWS` rows, then a count of the rest), each with
+    its rule's title, and below it what each rule means and how to fix it (once per rule)."""
+    from ..rules import find
+
     rows = []
     items = list(findings)
+    described: dict[str, Rule] = {}
     for f in items[:MAX_ROWS]:
         where = f.location.describe() if f.location is not None else ""
         evidence = f"<br><code>{escape(f.evidence)}</code>" if f.evidence else ""
+        known = find(f.code)
+        title = ""
+        if known is not None:
+            described.setdefault(f.code, known)
+            title = f'<br><span style="{MUTED}">{escape(known.title)}</span>'
         rows.append(
             "<tr>"
             f"<td>{badge(f.severity, SEVERITY_COLOURS[f.severity])}</td>"
-            f"<td><code>{escape(f.code)}</code></td>"
+            f"<td><code>{escape(f.code)}</code>{title}</td>"
             f"<td>{escape(f.message)}{evidence}</td>"
             f"<td>{escape(where)}</td>"
             "</tr>"
@@ -58,7 +73,30 @@ def findings_table(findings: Iterable[Finding]) -> str:
     if not rows:
         return "<p>No findings.</p>"
     head = "<tr><th>severity</th><th>rule</th><th>finding</th><th>where</th></tr>"
-    return f'<table class="aisec-findings">{head}{"".join(rows)}</table>'
+    table = f'<table class="aisec-findings">{head}{"".join(rows)}</table>'
+    return table + rules_legend(described)
+
+
+def rules_legend(described: Mapping[str, Rule]) -> str:
+    """What each rule means, how to fix what it found and the guideline it serves, folded.
+
+    >>> from aisec_nb.rules import rule
+    >>> html = rules_legend({"AISEC-DATA-Q07": rule("AISEC-DATA-Q07")})
+    >>> html.startswith("<details") and "<b>Fix:</b> Drop exact duplicates" in html
+    True
+    """
+    if not described:
+        return ""
+    entries = "".join(
+        f"<dt><code>{escape(code)}</code> {escape(r.title)}</dt>"
+        f'<dd style="margin:0 0 0.4em 1.5em">{escape(r.why)}<br><b>Fix:</b> {escape(r.fix)}'
+        f'<br><span style="{MUTED}">Guideline: {escape(r.guideline_ref)}</span></dd>'
+        for code, r in described.items()
+    )
+    return (
+        f'<details class="aisec-rules"><summary>What the rules mean and how to fix them '
+        f'({len(described)})</summary><dl style="margin:0.3em 0">{entries}</dl></details>'
+    )
 
 
 def check_result_html(result: CheckResult, extra: str = "") -> str:
