@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "scan_model_file": "aisec_nb.scan",
     "scan_path": "aisec_nb.scan",
-    "safe_load": "aisec_nb.scan.guard",
+    "safe_load": "aisec_nb.guard",
     "check_dataframe": "aisec_nb.data",
     "Monitor": "aisec_nb.drift",
     "build_profile": "aisec_nb.drift",
@@ -37,14 +37,14 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
-    """Register ``%aisec`` (called by ``%load_ext aisec_nb``)."""
-    from .jupyter.magics import register
+    """Register ``%aisec`` and the load guard's notebook display (``%load_ext aisec_nb``)."""
+    from .jupyter import load_ipython_extension as load
 
-    register(ipython)
+    load(ipython)
 
 
 def unload_ipython_extension(ipython: InteractiveShell) -> None:
-    """Undo what loading did: switch the load guard off if it is on."""
-    from .jupyter.magics import unregister
+    """Undo what loading did: stop displaying guard events, switch the load guard off."""
+    from .jupyter import unload_ipython_extension as unload
 
-    unregister(ipython)
+    unload(ipython)

@@ -5,7 +5,8 @@ While the guard is on, ``pickle.load(s)``, ``torch.load``, ``joblib.load``,
 their input first and raise :class:`~aisec_nb.errors.GuardRefusal` unless the scan passes.
 Every refusal and every override (``%aisec guard allow PATH --reason ...`` or
 ``safe_load(..., accept_risk=...)``) is displayed and recorded in the notebook as a
-``guard:<file>`` check. Example cell::
+``guard:<file>`` check while the extension is loaded (:func:`attach` and :func:`detach` are
+called by ``%load_ext`` and ``%unload_ext``). Example cell::
 
     %aisec guard on
     model = torch.load("downloaded.pt")   # refused if the file can run code
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..scan import guard as core
+from .. import guard as core
 
 HELP = (
     "guard pickle/torch/joblib/numpy/keras loaders in this kernel: scan first, refuse unless clean"
@@ -69,11 +70,14 @@ def record_event(event: core.GuardEvent) -> None:
     )
 
 
-core.add_listener(record_event)
+def attach() -> None:
+    """Show and record the guard's refusals and overrides in this kernel (``%load_ext``)."""
+    core.add_listener(record_event)
 
 
-def switch_off() -> None:
-    """Restore the loaders (used when the extension is unloaded)."""
+def detach() -> None:
+    """Stop showing them and restore the loaders (``%unload_ext``)."""
+    core.remove_listener(record_event)
     core.switch_off()
 
 
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
     if args.allow_warn and args.action != "on":
         raise UsageError("--allow-warn goes with %aisec guard on")
     if args.action == "on":
-        core.add_listener(record_event)
+        attach()  # already done by %load_ext; switching the guard on must record its refusals
         core.allow_warn(args.allow_warn)
         core.switch_on()
     elif args.action == "off":

@@ -116,13 +116,3 @@ class AisecMagics(Magics):
 def register(ipython: Any) -> None:
     """Register the magics on a shell."""
     ipython.register_magics(AisecMagics)
-
-
-def unregister(ipython: Any) -> None:
-    """Undo side effects of sub-commands (the load guard)."""
-    guard = COMMANDS.get("guard")
-    if guard is not None:
-        module = importlib.import_module(guard)
-        off = getattr(module, "switch_off", None)
-        if off is not None:
-            off()

@@ -13,9 +13,8 @@ import joblib
 import numpy as np
 import pytest
 
-from aisec_nb import safe_load
+from aisec_nb import guard, safe_load
 from aisec_nb.errors import GuardRefusal
-from aisec_nb.scan import guard
 from tests.scan.corpus_pickle import proto, sglob
 
 UNKNOWN = proto(4) + sglob("aisec_no_such_module", "Thing") + b"."

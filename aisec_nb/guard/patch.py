@@ -1,4 +1,4 @@
-"""Patching the loaders for the load guard (see :mod:`.guard`), and undoing it.
+"""Patching the usual loaders of this process so they scan first, and undoing it.
 
 Each guarded loader is wrapped so that its file (or bytes) is scanned first; the wrapper keeps
 the original in ``__wrapped__``. Modules not yet imported are patched by an import hook when
@@ -12,17 +12,23 @@ they are, so switching the guard on never imports torch or keras itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.abc
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import guard
+from . import state
+from .check import check_path, check_pickle_bytes, check_pickle_stream
+from .decide import decide
 
 # module -> {function: (kind, name of the file argument)}
 TARGETS: dict[str, dict[str, tuple[str, str]]] = {
@@ -68,19 +74,55 @@ def _replace_first(
     return args, {**kwargs, name: value}
 
 
+def spool(fh: Any) -> tuple[Path, int | None]:
+    """Copy the rest of a file object to a temporary file, in chunks (flat memory).
+
+    Returns the copy's path (the caller deletes it) and the position ``fh`` was rewound to, or
+    None when ``fh`` cannot seek (then the loader must be given the copy instead).
+    """
+    pos: int | None = None
+    try:
+        if fh.seekable():
+            pos = fh.tell()
+    except (AttributeError, OSError, ValueError):
+        pos = None
+    with tempfile.NamedTemporaryFile(prefix="aisec-guard-", delete=False) as out:
+        shutil.copyfileobj(fh, out, 1 << 20)
+    if pos is not None:
+        fh.seek(pos)
+    return Path(out.name), pos
+
+
+def open_and_forget(path: Path) -> Any:
+    """Open a spooled copy for the loader and remove its name (POSIX keeps the data open)."""
+    fh = path.open("rb")
+    # Windows refuses to unlink an open file; the temp folder is cleaned up there instead.
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return fh
+
+
+def label_of(target: Any) -> str:
+    """How a loader's argument is named in messages and the record."""
+    if isinstance(target, (str, os.PathLike)):
+        return os.fspath(target) if isinstance(os.fspath(target), str) else repr(target)
+    name = getattr(target, "name", None)
+    return name if isinstance(name, str) else f"<{type(target).__name__}>"
+
+
 def _check_stream(target: Any, label: str, loader: str, kind: str) -> Any:
     """Scan what a loader would read from a file object; returns the object to hand it."""
     if kind == "file" and _seekable(target):
         # pickle.load reads one pickle from here: scan it in place, no copy.
-        guard.decide(guard.check_pickle_stream(target, label), loader, label)
+        decide(check_pickle_stream(target, label), loader, label)
         return target
-    copy, pos = guard.spool(target)
+    copy, pos = spool(target)
     try:
         if kind == "file":
             with copy.open("rb") as fh:
-                result = guard.check_pickle_stream(fh, label)
+                result = check_pickle_stream(fh, label)
         else:
-            result = guard.check_path(copy)
+            result = check_path(copy)
             result = result.model_copy(
                 update={
                     "id": f"model:{label}",
@@ -89,14 +131,14 @@ def _check_stream(target: Any, label: str, loader: str, kind: str) -> Any:
                     ),
                 }
             )
-        guard.decide(result, loader, label)
+        decide(result, loader, label)
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
     if pos is not None:
         copy.unlink(missing_ok=True)
         return target
-    return guard.open_and_forget(copy)
+    return open_and_forget(copy)
 
 
 def _seekable(fh: Any) -> bool:
@@ -112,25 +154,25 @@ def _wrap(module: str, function: str, original: Callable[..., Any]) -> Callable[
 
     @functools.wraps(original)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if guard.in_guarded_call():
+        if state.in_guarded_call():
             return original(*args, **kwargs)
         target = _argument(args, kwargs, argname)
         if kind == "numpy":
             allow = kwargs.get("allow_pickle", args[2] if len(args) > 2 else False)
             if not allow:
                 return original(*args, **kwargs)  # numpy refuses pickles by itself
-        label = guard.label_of(target)
+        label = label_of(target)
         if kind == "bytes":
             if isinstance(target, (bytes, bytearray, memoryview)):
-                result = guard.check_pickle_bytes(bytes(target), "<bytes>")
-                guard.decide(result, loader, "<bytes>")
+                result = check_pickle_bytes(bytes(target), "<bytes>")
+                decide(result, loader, "<bytes>")
         elif isinstance(target, (str, os.PathLike)):
-            guard.decide(guard.check_path(target), loader, label)
+            decide(check_path(target), loader, label)
         elif hasattr(target, "read"):
             handed = _check_stream(target, label, loader, kind)
             if handed is not target:
                 args, kwargs = _replace_first(args, kwargs, argname, handed)
-        return guard.run_checked(lambda: original(*args, **kwargs))
+        return state.run_checked(lambda: original(*args, **kwargs))
 
     guarded.__aisec_guard__ = True  # type: ignore[attr-defined]
     return guarded
@@ -186,7 +228,8 @@ def switch_on() -> list[str]:
 
 
 def switch_off() -> None:
-    """Restore every patched loader and stop patching new imports."""
+    """Restore every patched loader, stop patching new imports, refuse ``warn`` files again."""
+    state.allow_warn(False)
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _PatchOnImport)]
     # Restore through ``__wrapped__`` rather than the saved originals only: a package that
     # re-exports a patched function (``torch.load`` is ``torch.serialization.load``) holds the
