@@ -136,14 +136,14 @@ def child_ours(path: str) -> None:
 
     out: dict[str, Any] = {}
     warm = frames["dirty"].head(1000)  # imports and first-call set-up are not the call's cost
-    check_dataframe(warm, label="label", test=warm, reference=warm, project={})
+    check_dataframe(warm, label="label", test=warm, reference=warm)
     for name in ("clean", "dirty"):
         kwargs: dict[str, Any] = {}
         if name == "dirty":
             kwargs = {"test": frames["test"], "reference": frames["reference"]}
         cpu, wall = time.process_time(), time.perf_counter()
         with PeakRss() as rss:
-            result = check_dataframe(frames[name], label="label", project={}, name=name, **kwargs)
+            result = check_dataframe(frames[name], label="label", name=name, **kwargs)
         out[name] = {
             "cpu": time.process_time() - cpu,
             "wall": time.perf_counter() - wall,

@@ -72,10 +72,10 @@ def read_frame(path: Path) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import section
     from ..data import check_dataframe
     from ..data.thresholds import parse_overrides
     from ..record import to_json
+    from ..settings import load_settings
     from ..transport import plain_summary
 
     path = Path(args.file)
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         role=args.role,
         policy=parse_overrides(args.set),
         name=args.file,
-        project=section("data", path),
+        thresholds=load_settings(path).data,
     )
     if args.format == "json":
         print(json.dumps(to_json(result), indent=2, ensure_ascii=False))

@@ -37,12 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config import section
     from ..lint.engine import lint_paths
     from ..lint.report import render
+    from ..settings import load_settings
 
-    configured = section("lint").get("ignore", [])
-    ignore = frozenset([*configured, *args.ignore])
+    ignore = load_settings().lint.ignore | frozenset(args.ignore)
     report = lint_paths(args.paths, ignore=ignore)
     sys.stdout.write(render(report, args.format))
     if args.format == "github":

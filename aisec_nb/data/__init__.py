@@ -5,7 +5,7 @@ Example::
 
     >>> import pandas as pd
     >>> from aisec_nb.data import check_dataframe
-    >>> check_dataframe(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), name="df", project={}).verdict
+    >>> check_dataframe(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), name="df").verdict
     'pass'
 """
 

@@ -4,7 +4,7 @@ Example::
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"x": [1.0, 2.0, 2.0], "note": ["ok", "ok", "mail a@b.org"]})
-    >>> r = check_dataframe(df, name="df", project={})
+    >>> r = check_dataframe(df, name="df")
     >>> r.id, r.verdict, sorted(f.kind for f in r.findings)
     ('data:df', 'warn', ['personal_data'])
 """
@@ -138,15 +138,16 @@ def check_dataframe(
     role: str | None = None,
     policy: Mapping[str, Any] | None = None,
     name: str = "dataframe",
-    project: Mapping[str, Any] | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> CheckResult:
     """Check a DataFrame: integrity, quality, poisoning signs, leakage, personal data, secrets.
 
     ``label`` names the target column; ``test`` is a held-out frame checked for rows shared with
     ``df``; ``reference`` an earlier frame whose label shares ``df`` is compared with; ``source``
     the file the frame was read from (its sha256 is recorded so evidence goes stale when the file
-    changes); ``role`` one of :data:`ROLES`; ``policy`` per-call thresholds over
-    ``[tool.aisec-nb.data]`` (or over ``project`` when given) and the shipped defaults.
+    changes); ``role`` one of :data:`ROLES`; ``thresholds`` the project's thresholds as a face
+    resolved them (:attr:`aisec_nb.settings.Settings.data`; default: the shipped ones) and
+    ``policy`` per-call overrides of some of them.
     The result's id is ``data:<name>``.
     """
     started = utc_now()
@@ -154,7 +155,7 @@ def check_dataframe(
     frame = _require_frame(df, f"data {name!r}")
     if role is not None and role not in ROLES:
         raise UsageError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    t = resolve_thresholds(policy, project=project)
+    t = resolve_thresholds(policy, base=thresholds)
     y = _label_of(frame, label, f"data {name!r}") if label is not None else None
     test_frame = _require_frame(test, "the test frame") if test is not None else None
     ref_frame = _require_frame(reference, "the reference frame") if reference is not None else None

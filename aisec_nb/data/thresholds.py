@@ -1,4 +1,5 @@
-"""Thresholds of the data checks: shipped defaults, then ``[tool.aisec-nb.data]``, then per call.
+"""Thresholds of the data checks: shipped defaults, then the project's ``[tool.aisec-nb.data]``
+(as a face read it), then per call.
 
 The defaults live in ``thresholds.toml`` next to this module (loaded once). Every key is a number;
 an unknown key or a value of the wrong type is a :class:`~aisec_nb.errors.UsageError` naming the
@@ -6,7 +7,7 @@ key and where it came from.
 
 Example::
 
-    >>> t = resolve_thresholds({"outlier_z": 8}, project={})
+    >>> t = resolve_thresholds({"outlier_z": 8})
     >>> t["outlier_z"], t["missing_share"]
     (8.0, 0.05)
 """
@@ -17,7 +18,6 @@ import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
@@ -70,19 +70,15 @@ def resolve_thresholds(
     policy: Mapping[str, Any] | None = None,
     *,
     project: Mapping[str, Any] | None = None,
-    start: Path | None = None,
+    base: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """Defaults, overridden by the project's ``[tool.aisec-nb.data]`` and then by ``policy``.
+    """``base`` (default: the shipped defaults), overridden by a project's
+    ``[tool.aisec-nb.data]`` table (``project``) and then by per-call ``policy``.
 
-    ``project`` replaces the lookup of ``pyproject.toml`` (from ``start``, default the current
-    folder) when given.
+    Reads no file: the faces read ``pyproject.toml`` (:mod:`aisec_nb.settings`).
     """
-    merged = dict(default_thresholds())
-    if project is None:
-        from ..config import section
-
-        project = section("data", start)
-    _merge(merged, project, "[tool.aisec-nb.data]")
+    merged = dict(base) if base is not None else dict(default_thresholds())
+    _merge(merged, project or {}, "[tool.aisec-nb.data]")
     _merge(merged, policy or {}, "policy")
     return merged
 

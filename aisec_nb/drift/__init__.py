@@ -14,7 +14,7 @@ No Jupyter, IPython or plotly imports here; the faces live in :mod:`aisec_nb.jup
 from __future__ import annotations
 
 from .compare import ColumnDrift, DriftReport, compare_profiles, compare_to_profile
-from .decide import DriftConfig, load_config
+from .decide import DriftConfig, drift_config
 from .monitor import Monitor
 from .ood import OODResult
 from .profile import Profile, build_profile, merge_profiles
@@ -32,6 +32,6 @@ __all__ = [
     "compare_profiles",
     "compare_to_profile",
     "compare_windows",
-    "load_config",
+    "drift_config",
     "merge_profiles",
 ]

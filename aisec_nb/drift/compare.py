@@ -20,7 +20,7 @@ from ..record import Finding, Location, Severity, Verdict
 from ..rules.findings import make_finding
 from . import stats
 from .counting import count_frame
-from .decide import DriftConfig, corrected, load_config, with_overrides
+from .decide import DriftConfig, corrected, drift_config, with_overrides
 from .ood import OODResult, redact_category, score_rows
 from .profile import ColumnProfile, Profile, build_profile
 
@@ -145,7 +145,7 @@ def compare_profiles(
     columns: Sequence[str] | None = None,
 ) -> DriftReport:
     """Decide drift per column from two profiles counted in the same layouts."""
-    cfg = config or load_config()
+    cfg = config or drift_config()
     wanted = set(columns) if columns is not None else None
     picked: list[tuple[ColumnProfile, ColumnProfile]] = []
     skipped: list[str] = []
@@ -328,7 +328,7 @@ def compare_to_profile(
     ref = resolve_reference(reference)
     if columns is not None:
         ref = ref.select(columns)
-    cfg = with_overrides(config or load_config(), settings)
+    cfg = with_overrides(config or drift_config(), settings)
     live_profile, encoded = count_frame(live, ref.layouts, "live data", multivariate=False)
     report = compare_profiles(ref, live_profile, cfg, columns)
     ood = score_rows(ref, encoded, live.index, cfg.ood_mahalanobis_p)

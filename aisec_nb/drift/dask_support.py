@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 from ..errors import UsageError
 from .compare import DriftReport
+from .decide import DriftConfig
 from .partitioned import build_profile_partitioned, compare_partitioned
 from .profile import Profile
 
@@ -66,10 +67,12 @@ def build_profile_dask(
     bins: int | None = None,
     max_categories: int | None = None,
     columns: Sequence[str] | None = None,
+    config: DriftConfig | None = None,
 ) -> Profile:
     """The reference profile of a Dask DataFrame (equal to pandas' on the same rows)."""
     return build_profile_partitioned(
-        DaskPartitions(ddf), bins=bins, max_categories=max_categories, columns=columns
+        DaskPartitions(ddf), bins=bins, max_categories=max_categories, columns=columns,
+        config=config,
     )
 
 

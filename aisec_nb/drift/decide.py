@@ -1,7 +1,7 @@
 """When a column counts as drifted: an effect-size threshold, then a corrected p-value.
 
-Settings come from ``defaults.toml`` (shipped), then ``[tool.aisec-nb.drift]`` in the nearest
-``pyproject.toml``, then the arguments of the call. Per column::
+Settings come from ``defaults.toml`` (shipped), then the project's ``[tool.aisec-nb.drift]``
+(read by the faces, see :mod:`aisec_nb.settings`), then the arguments of the call. Per column::
 
     [tool.aisec-nb.drift.columns.latency_ms]
     method = "wasserstein"
@@ -12,7 +12,7 @@ Settings come from ``defaults.toml`` (shipped), then ``[tool.aisec-nb.drift]`` i
 
 Example::
 
-    >>> cfg = load_config({"alpha": 0.05}, use_project=False)
+    >>> cfg = drift_config({"alpha": 0.05})
     >>> cfg.alpha, cfg.method_for("x", "numeric"), cfg.threshold_for("x", "psi")
     (0.05, 'psi', 0.1)
     >>> corrected([0.01, 0.04], "bonferroni")
@@ -159,17 +159,30 @@ def _column_settings(spec: Any, where: str) -> ColumnSettings:
     )
 
 
-def load_config(
-    overrides: Mapping[str, Any] | None = None, *, use_project: bool = True
+def drift_config(
+    overrides: Mapping[str, Any] | None = None, *, project: Mapping[str, Any] | None = None
 ) -> DriftConfig:
-    """Defaults, then the project's ``[tool.aisec-nb.drift]``, then ``overrides``."""
+    """The shipped defaults, then a project's ``[tool.aisec-nb.drift]`` table (``project``, as
+    :func:`aisec_nb.settings.load_settings` reads it), then per-call ``overrides``.
+
+    Reads no file: with no arguments it is the shipped defaults.
+    """
+    if not overrides and not project:
+        return _default_config()
+    return _build(overrides, project)
+
+
+@lru_cache(maxsize=1)
+def _default_config() -> DriftConfig:
+    return _build(None, None)
+
+
+def _build(overrides: Mapping[str, Any] | None, project: Mapping[str, Any] | None) -> DriftConfig:
     base = {k: v for k, v in _defaults().items() if k not in ("thresholds", "categories")}
     base["thresholds"] = dict(_defaults()["thresholds"])
     base["columns"] = {}
-    if use_project:
-        from ..config import section
-
-        _apply(base, section("drift"), "[tool.aisec-nb.drift]")
+    if project:
+        _apply(base, project, "[tool.aisec-nb.drift]")
     if overrides:
         _apply(base, overrides, "drift settings")
     for key in ("method", "categorical_method"):

@@ -28,7 +28,7 @@ from ..record import SEVERITY_ORDER, Finding, Location, utc_now
 from ..rules.findings import make_finding
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
 from .counting import count_frame
-from .decide import DriftConfig, load_config, with_overrides
+from .decide import DriftConfig, drift_config, with_overrides
 from .ood import score_rows
 from .profile import Profile, merge_profiles
 
@@ -77,7 +77,7 @@ class Monitor:
     ) -> None:
         ref = resolve_reference(reference)
         self.reference: Profile = ref.select(columns) if columns is not None else ref
-        self.config = with_overrides(config or load_config(), settings)
+        self.config = with_overrides(config or drift_config(), settings)
         if alert_severity not in SEVERITY_ORDER:
             raise ValueError(f"alert_severity must be one of {sorted(SEVERITY_ORDER)}")
         self.alert_severity = alert_severity

@@ -33,7 +33,7 @@ from typing import Any, Protocol, TypeVar
 from ..errors import UsageError
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
 from .counting import count_frame
-from .decide import DriftConfig, load_config, with_overrides
+from .decide import DriftConfig, drift_config, with_overrides
 from .layout import (
     ColumnLayout,
     Kind,
@@ -255,9 +255,10 @@ def build_profile_partitioned(
     bins: int | None = None,
     max_categories: int | None = None,
     columns: Sequence[str] | None = None,
+    config: DriftConfig | None = None,
 ) -> Profile:
     """The profile :func:`~aisec_nb.drift.profile.build_profile` gives on all rows at once."""
-    cfg = load_config()
+    cfg = config or drift_config()
     bins = int(cfg.bins if bins is None else bins)
     limit = int(cfg.max_categories if max_categories is None else max_categories)
     check_parameters(bins, limit)
@@ -316,7 +317,7 @@ def compare_partitioned(
     ref = resolve_reference(reference)
     if columns is not None:
         ref = ref.select(columns)
-    cfg = with_overrides(config or load_config(), settings)
+    cfg = with_overrides(config or drift_config(), settings)
     results = parts.map(partial(_score, ref, cfg.ood_mahalanobis_p))
     live = merge_profiles(r[0] for r in results)
     report = compare_profiles(ref, live, cfg)

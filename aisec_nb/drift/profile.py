@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
+from .decide import DriftConfig, drift_config
 from .layout import ColumnLayout, Kind, layout_of
 
 if TYPE_CHECKING:
@@ -239,16 +240,16 @@ def build_profile(
     bins: int | None = None,
     max_categories: int | None = None,
     columns: Sequence[str] | None = None,
+    config: DriftConfig | None = None,
 ) -> Profile:
     """Profile a reference DataFrame once; keep the result, not the rows.
 
-    ``bins`` and ``max_categories`` default to ``[tool.aisec-nb.drift]`` (then
-    ``defaults.toml``).
+    ``bins`` and ``max_categories`` default to ``config``'s (the project's drift settings as a
+    face resolved them; without one, the shipped defaults).
     """
     from .counting import count_frame, frame_columns, series_of  # counting builds on this module
-    from .decide import load_config
 
-    cfg = load_config()
+    cfg = config or drift_config()
     bins = int(cfg.bins if bins is None else bins)
     max_categories = int(cfg.max_categories if max_categories is None else max_categories)
     check_parameters(bins, max_categories)

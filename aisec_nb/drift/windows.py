@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import UsageError
 from .compare import compare_profiles, finish, resolve_reference
 from .counting import count_encoded, count_frame, frame_columns
-from .decide import DriftConfig, load_config, with_overrides
+from .decide import DriftConfig, drift_config, with_overrides
 from .ood import score_rows
 from .profile import Profile
 
@@ -116,7 +116,7 @@ def compare_windows(
     frame_columns(live, [time_col], "live data")
     names = [c for c in (columns or ref.names) if c != time_col]
     ref = ref.select(names)
-    cfg = with_overrides(config or load_config(), settings)
+    cfg = with_overrides(config or drift_config(), settings)
     ids, starts = _window_ids(live, time_col, window, cfg.max_windows)
     live_profile, encoded = count_frame(live, ref.layouts, "live data", multivariate=False)
     ood = score_rows(ref, encoded, live.index, cfg.ood_mahalanobis_p)

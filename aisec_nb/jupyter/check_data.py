@@ -126,6 +126,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
 
     from ..data import check_dataframe
     from ..data.thresholds import parse_overrides
+    from ..settings import load_settings
     from ..transport import check_fragment, plain_summary
     from .session import publish
 
@@ -142,6 +143,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
         role=args.role,
         policy=parse_overrides(args.set),
         name=args.frame,
+        thresholds=load_settings().data,
     )
     publish(check_fragment(result), html_text=report_html(result), plain_text=plain_summary(result))
     for figure in report_figures(result.summary):

@@ -175,6 +175,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
     from ..drift.compare import compare_to_profile, resolve_reference
     from ..drift.profile import Profile
     from ..drift.windows import compare_windows
+    from ..settings import load_settings
     from .session import publish
 
     columns = _columns(args.columns)
@@ -182,6 +183,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
         raise UsageError("--window needs --time-col")
     ref_obj = resolve(args.ref, shell, "REF")
     live = resolve(args.live, shell, "LIVE")
+    config = load_settings().drift
     if isinstance(ref_obj, (Profile, dict)):
         reference = resolve_reference(ref_obj)
     else:
@@ -191,16 +193,17 @@ def run(args: argparse.Namespace, shell: Any) -> None:
         names = columns or [
             c for c in frame_columns(ref_obj, None, f"REF {args.ref}") if c != args.time_col
         ]
-        reference = build_profile(ref_obj, columns=names)
+        reference = build_profile(ref_obj, columns=names, config=config)
     settings = _settings(args)
     if args.time_col:
         windowed = compare_windows(
-            reference, live, args.time_col, args.window or "1D", columns=columns, **settings
+            reference, live, args.time_col, args.window or "1D", columns=columns, config=config,
+            **settings,
         )
         report = windowed.report
     else:
         windowed = None
-        report = compare_to_profile(reference, live, columns=columns, **settings)
+        report = compare_to_profile(reference, live, columns=columns, config=config, **settings)
     monitor_id = args.monitor_id or f"monitor:{args.ref}:{args.live}"
     extra = {"live": {"name": args.live, "rows": report.live.rows}}
     outputs = render_outputs(report, windowed, monitor_id, extra)

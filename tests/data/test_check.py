@@ -111,7 +111,7 @@ def test_bad_arguments_are_usage_errors(kwargs: dict[str, object], message: str 
 
 def test_not_a_frame_and_repeated_columns() -> None:
     with pytest.raises(UsageError, match="must be a pandas DataFrame, found dict"):
-        check_dataframe({"a": [1]}, project={})  # type: ignore[arg-type]
+        check_dataframe({"a": [1]})  # type: ignore[arg-type]
     twice = pd.DataFrame([[1, 2]], columns=["a", "a"])
     with pytest.raises(UsageError, match=r"repeated column names \['a'\]"):
         run(twice)

@@ -17,12 +17,13 @@ from aisec_nb.data.thresholds import (
     tomllib,
 )
 from aisec_nb.errors import UsageError
+from aisec_nb.settings import load_settings
 
 
 def test_defaults_file_is_the_source_and_every_value_is_sane() -> None:
     text = resources.files("aisec_nb.data").joinpath("thresholds.toml").read_text("utf-8")
     assert default_thresholds() == {k: float(v) for k, v in tomllib.loads(text).items()}
-    assert resolve_thresholds(project={}) == default_thresholds()
+    assert resolve_thresholds() == default_thresholds()
 
 
 def test_every_rule_has_kind_severity_guideline_and_why() -> None:
@@ -36,18 +37,23 @@ def test_project_then_call_override_the_defaults(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         "[tool.aisec-nb.data]\nmissing_share = 0.3\noutlier_z = 6\n", encoding="utf-8"
     )
-    merged = resolve_thresholds({"outlier_z": 8}, start=tmp_path)
+    project = load_settings(tmp_path).data
+    merged = resolve_thresholds({"outlier_z": 8}, base=project)
     assert (merged["missing_share"], merged["outlier_z"]) == (0.3, 8.0)
+    assert resolve_thresholds() == default_thresholds()  # the core reads no project file
 
 
 def test_project_policy_changes_what_is_found(tmp_path: Path) -> None:
     df = pd.DataFrame({"x": [1.0, None, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]})  # 10% missing
-    found = check_dataframe(df, project={}).findings
+    found = check_dataframe(df).findings
     assert [f.kind for f in found] == ["missing_values"]
-    assert check_dataframe(df, project={"missing_share": 0.2}).findings == ()
+    (tmp_path / "pyproject.toml").write_text("[tool.aisec-nb.data]\nmissing_share = 0.2\n",
+                                             encoding="utf-8")
+    project = load_settings(tmp_path).data
+    assert check_dataframe(df, thresholds=project).findings == ()
     stricter = {"missing_share": 0.1}
-    assert check_dataframe(df, project={"missing_share": 0.2}, policy=stricter).findings
-    assert check_dataframe(df, project={}).parameters["thresholds"]["missing_share"] == 0.05
+    assert check_dataframe(df, thresholds=project, policy=stricter).findings
+    assert check_dataframe(df).parameters["thresholds"]["missing_share"] == 0.05
 
 
 @pytest.mark.parametrize(
@@ -62,7 +68,7 @@ def test_project_policy_changes_what_is_found(tmp_path: Path) -> None:
 )
 def test_bad_thresholds_are_usage_errors(policy: dict[str, object], message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        resolve_thresholds(policy, project={})
+        resolve_thresholds(policy)
 
 
 def test_bad_project_value_names_the_table() -> None:

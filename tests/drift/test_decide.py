@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 import aisec_nb
-from aisec_nb.drift.decide import METHODS, corrected, load_config
+from aisec_nb.drift.decide import METHODS, corrected, drift_config
 from aisec_nb.errors import UsageError
+from aisec_nb.settings import load_settings
 from tests.drift.data import sample
 
 if sys.version_info >= (3, 11):
@@ -24,7 +25,7 @@ def test_shipped_defaults_are_complete_and_sane() -> None:
     text = resources.files("aisec_nb.drift").joinpath("defaults.toml").read_text("utf-8")
     data = tomllib.loads(text)
     assert set(data["thresholds"]) == set(METHODS)
-    cfg = load_config(use_project=False)
+    cfg = drift_config()
     assert (cfg.method, cfg.categorical_method, cfg.alpha, cfg.correction) == (
         "psi",
         "psi",
@@ -57,7 +58,12 @@ ignore = true
 """,
     )
     monkeypatch.chdir(tmp_path)
-    report = aisec_nb.compare_to_profile(sample(5000, 1), sample(5000, 2, drifted=True))
+    # The core reads no project file: the face resolves the settings and passes them in.
+    plain = aisec_nb.compare_to_profile(sample(5000, 1), sample(5000, 2, drifted=True))
+    assert plain.config.alpha == 0.01 and "plan" in plain.drifted
+    config = load_settings(tmp_path).drift
+    report = aisec_nb.compare_to_profile(sample(5000, 1), sample(5000, 2, drifted=True),
+                                         config=config)
     latency = report.column("latency_ms")
     assert (latency.method, latency.threshold, latency.drift) == ("ks", 0.5, False)
     assert "plan" not in [c.name for c in report.columns]
@@ -83,7 +89,7 @@ def test_bad_settings_name_the_key(
     write_project(tmp_path, body)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=message):
-        load_config()
+        load_settings()
 
 
 def test_ordinal_method_on_a_categorical_column_is_refused() -> None:
@@ -91,7 +97,7 @@ def test_ordinal_method_on_a_categorical_column_is_refused() -> None:
         aisec_nb.compare_to_profile(
             pd.DataFrame({"c": ["a", "b"] * 50}),
             pd.DataFrame({"c": ["a"] * 100}),
-            config=load_config({"columns": {"c": {"method": "ks"}}}, use_project=False),
+            config=drift_config({"columns": {"c": {"method": "ks"}}}),
         )
 
 
