@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from IPython.core.magic import Magics, line_magic, magics_class
 
-from ..errors import AisecError
+from ..errors import UsageError
 
 COMMANDS: dict[str, str] = {
     "check model": "aisec_nb.jupyter.check_model",
@@ -26,16 +26,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class MagicError(Exception):
-    """An error shown to the notebook user as one short line, without a traceback."""
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"\x1b[31maisec: {self}\x1b[0m"]
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise MagicError(f"{message}\n{self.format_usage().strip()}")
+        raise UsageError(f"{message}\n{self.format_usage().strip()}")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         # --help prints and lands here; raising keeps argparse from calling sys.exit in a kernel.
@@ -75,8 +68,8 @@ def split_command(tokens: list[str]) -> tuple[str, list[str]]:
             return words, tokens[n:]
     if tokens and any(w.startswith(tokens[0] + " ") for w in COMMANDS):
         options = sorted(w for w in COMMANDS if w.startswith(tokens[0] + " "))
-        raise MagicError(f"{tokens[0]!r} needs one of: {', '.join(options)}")
-    raise MagicError(f"unknown command {' '.join(tokens[:2])!r}\n{usage()}")
+        raise UsageError(f"{tokens[0]!r} needs one of: {', '.join(options)}")
+    raise UsageError(f"unknown command {' '.join(tokens[:2])!r}\n{usage()}")
 
 
 def build_parser(words: str) -> argparse.ArgumentParser:
@@ -97,7 +90,7 @@ class AisecMagics(Magics):
         try:
             tokens = shlex.split(line)
         except ValueError as exc:
-            raise MagicError(f"cannot parse arguments: {exc}") from None
+            raise UsageError(f"cannot parse arguments: {exc}") from None
         if not tokens or tokens[0] in ("-h", "--help", "help"):
             print(usage())
             return None
@@ -107,10 +100,8 @@ class AisecMagics(Magics):
             args = parser.parse_args(rest)
         except _HelpShown:
             return None
-        try:
-            return _module(words).run(args, self.shell)
-        except AisecError as exc:
-            raise MagicError(str(exc)) from None
+        # An AisecError propagates as it is: IPython shows it as one line (_render_traceback_).
+        return _module(words).run(args, self.shell)
 
 
 def register(ipython: Any) -> None:

@@ -91,7 +91,7 @@ def test_check_data_report_record_and_size(tmp_path: Path) -> None:
     assert SECRET[4:] not in everything and EMAIL not in everything and "zelda" not in everything
 
     errors = [nb.cells[i].outputs[0] for i in range(3, 7)]
-    assert all(e["output_type"] == "error" and e["ename"] == "MagicError" for e in errors)
+    assert all(e["output_type"] == "error" and e["ename"] == "UsageError" for e in errors)
     assert all(len(e["traceback"]) == 1 for e in errors)
     assert errors[0]["evalue"] == "DF: no variable 'missing_df' in the notebook"
     assert errors[1]["evalue"] == "DF: 'not_a_frame' is a list, not a pandas DataFrame"
