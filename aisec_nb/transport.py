@@ -20,6 +20,7 @@ The rule is specified by the JSON vectors in ``tests/fixtures/merge/``.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import html
 import json
@@ -246,15 +247,17 @@ def merge_entries(
     if base is not None:
         for name, value in base.items():
             if name not in record:
-                record[name] = value
+                record[name] = copy.deepcopy(value)
     cells: dict[tuple[str, str | None], int] = {}
     for key in sorted(best, key=lambda k: (k[0], k[1] or "")):
         winner = best[key][2]
         slot, fid = key
+        # A copy: the record is the caller's to change, the notebook it came from is not.
+        payload = copy.deepcopy(dict(winner.payload))
         if fid is None:
-            record[slot] = dict(winner.payload)
+            record[slot] = payload
         else:
-            record[slot][fid] = dict(winner.payload)
+            record[slot][fid] = payload
         carriers = shown_in.get(key, [])
         same = [e for e in carriers if e.payload == winner.payload]
         chosen = (same or carriers)[-1:] if carriers else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,34 @@ def test_merge_of_merges_equals_merge_of_all(left: list[Entry], right: list[Entr
         Entry("monitors", k, v) for k, v in merged_right.items()
     ]
     assert merge_entries(combined).record == merge_entries(left + right).record
+
+
+# --- reading never changes what it reads -------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])
+def test_read_record_does_not_mutate_the_notebook(path: Path) -> None:
+    notebook = json.loads(path.read_text("utf-8"))["notebook"]
+    before = copy.deepcopy(notebook)
+    try:
+        evidence = read_record(notebook, "vec.ipynb")
+    except RecordError:
+        assert notebook == before
+        return
+    assert notebook == before
+    # Nor does changing the merged record reach back into the notebook it came from.
+    for slot in ("checks", "monitors"):
+        for payload in evidence.record[slot].values():
+            payload["recorded_at"] = "changed"
+            payload.setdefault("tool", {})["name"] = "changed"
+    assert notebook == before
+
+
+@given(entries)
+def test_merge_does_not_mutate_its_entries(items: list[Entry]) -> None:
+    before = copy.deepcopy([e.payload for e in items])
+    merged = merge_entries(items).record
+    assert [e.payload for e in items] == before
+    for payload in merged["monitors"].values():
+        payload["value"] = "changed"
+    assert [e.payload for e in items] == before
