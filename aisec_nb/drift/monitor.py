@@ -168,9 +168,3 @@ class Monitor:
             "history": [p.to_dict() for p in self.history][-200:],
             "parameters": self.config.to_dict(),
         }
-
-    def widget(self) -> Any:
-        """A plotly ``FigureWidget`` that redraws after each :meth:`update` (needs plotly)."""
-        from ..jupyter.monitor_widget import monitor_widget
-
-        return monitor_widget(self)

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from .monitor_widget import monitor_widget, record_monitor
+    from .monitor_live import monitor_widget, record_monitor
 
 # Served lazily: plotly and pandas are imported on first use, not by %load_ext.
 _LAZY = {
-    "monitor_widget": "aisec_nb.jupyter.monitor_widget",
-    "record_monitor": "aisec_nb.jupyter.monitor_widget",
+    "monitor_widget": "aisec_nb.jupyter.monitor_live",
+    "record_monitor": "aisec_nb.jupyter.monitor_live",
 }
 
 __all__ = ["load_ipython_extension", "monitor_widget", "record_monitor", "unload_ipython_extension"]

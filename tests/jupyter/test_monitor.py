@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 
 from aisec_nb.cli import main
 from aisec_nb.drift import Monitor, build_profile
+from aisec_nb.jupyter import monitor_widget
 from aisec_nb.jupyter.monitor import MAX_OUTPUT_BYTES, PLOTLY_MIME
-from aisec_nb.jupyter.monitor_widget import monitor_widget
 from aisec_nb.transport import MIME_TYPE
 from tests.drift.data import sample
 from tests.notebooks import execute, make_notebook, outputs_with, save
@@ -131,8 +131,8 @@ def test_streaming_monitor_in_a_kernel_shows_a_widget_and_records_its_summary(
 ) -> None:
     nb = make_notebook(
         MAKE_DATA,
-        "import aisec_nb\nfrom aisec_nb.jupyter.monitor_widget import record_monitor\n"
-        "mon = aisec_nb.Monitor(ref)\nmon.widget()",
+        "import aisec_nb\nfrom aisec_nb.jupyter import monitor_widget, record_monitor\n"
+        "mon = aisec_nb.Monitor(ref)\nmonitor_widget(mon)",
         "for day, batch in live.groupby(live.ts.dt.date):\n"
         "    mon.update(batch.drop(columns='ts'), label=str(day))\n"
         "record_monitor(mon, 'inference-log')",
@@ -171,4 +171,4 @@ def test_monitor_update_changes_the_figure_widget_traces() -> None:
     assert {n for n, row in zip(heat.y, heat.z, strict=True) if row[1] >= 1} == drifted
     assert [c == "#cf222e" for c in bars.marker.color] == [n in drifted for n in names]
     assert ood.y[1] > ood.y[0]
-    assert mon.widget().data[0].x == ("batch 1", "spike")  # a second widget shows the history
+    assert monitor_widget(mon).data[0].x == ("batch 1", "spike")  # a second one shows the history
