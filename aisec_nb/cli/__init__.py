@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from .._version import __version__
 from ..errors import AisecError
 
-# In the order a user meets them: produce evidence, fold it into notebooks, review it.
+# In the order a user meets them: produce evidence, fold it into notebooks, review it (and look
+# up what a finding's code means).
 COMMANDS: dict[str, str] = {
     "scan": "aisec_nb.cli.scan",
     "check-data": "aisec_nb.cli.check_data",
     "sync": "aisec_nb.cli.sync",
     "lint": "aisec_nb.cli.lint",
+    "rules": "aisec_nb.cli.rules",
     "demo": "aisec_nb.cli.demo",
 }
 

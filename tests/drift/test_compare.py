@@ -69,6 +69,19 @@ def test_missing_share_change_is_its_own_signal() -> None:
     assert "from 10." in finding.message and "to 0.0%" in finding.message
 
 
+def test_infinite_values_the_reference_never_had_are_their_own_signal() -> None:
+    rng = np.random.default_rng(0)
+    ref = pd.DataFrame({"x": rng.normal(0, 1, 5000)})
+    live = pd.DataFrame({"x": rng.normal(0, 1, 5000)})
+    live.loc[:2, "x"] = np.inf
+    live.loc[3, "x"] = -np.inf
+    report = aisec_nb.compare_to_profile(ref, live)
+    [infinite] = [f for f in report.findings if f.code == "AISEC-DRIFT-005"]
+    assert (infinite.severity, infinite.location.column) == ("medium", "x")
+    assert infinite.message == "4 infinite values; the reference had none"
+    assert report.column("x").new_infinite == 4
+
+
 def test_out_of_range_and_ood_rows_are_reported_without_text_values() -> None:
     ref = sample(20_000, 1)
     live = sample(5_000, 3)
