@@ -204,6 +204,35 @@ class DataFinding(Finding):
     threshold: float | None = None
     guideline: str | None = Field(default=None, description="The guideline subsection served.")
     pii_kind: str | None = Field(default=None, description="Kind of personal data or secret.")
+    fence: tuple[float, float] | None = Field(default=None,
+                                              description="Outlier fence: lower and upper bound.")
+    columns: int | None = Field(default=None, description="Columns involved (leakage).")
+    groups: int | None = Field(default=None, description="Groups of rows or values involved.")
+    values: int | None = Field(default=None, description="Distinct values involved.")
+    classes: tuple[str | int | float | bool, ...] | None = Field(
+        default=None, description="Label classes involved.")
+    markers: tuple[str, ...] | None = Field(default=None,
+                                            description="Spellings of 'missing' found.")
+    types: tuple[str, ...] | None = Field(default=None, description="Value types found mixed.")
+
+
+class ColumnSchema(_Model):
+    """One column of a checked DataFrame, as counts (no values)."""
+
+    name: str
+    dtype: str
+    kind: str
+    missing: int
+    distinct: int
+
+
+class Histogram(_Model):
+    """A numeric column's distribution inside its outlier fence, and how many fell outside."""
+
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+    below: int = 0
+    above: int = 0
 
 
 class LabelSummary(_Model):
@@ -223,10 +252,10 @@ class DataSummary(_Model):
     rows: int | None = None
     columns: int | None = None
     content_hash_unordered: str | None = None
-    schema_: tuple[dict[str, Any], ...] = Field(default=(), alias="schema")
+    schema_: tuple[ColumnSchema, ...] = Field(default=(), alias="schema")
     kinds_found: tuple[str, ...] = ()
-    histograms: dict[str, Any] = Field(default_factory=dict)
-    pii: dict[str, Any] = Field(default_factory=dict,
+    histograms: dict[str, Histogram] = Field(default_factory=dict)
+    pii: dict[str, dict[str, int]] = Field(default_factory=dict,
                                 description="Column -> kind -> counts; no values.")
     pii_truncated: tuple[str, ...] | None = None
     findings_omitted: dict[str, int] | None = None

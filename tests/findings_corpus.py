@@ -34,12 +34,14 @@ def _findings(findings: Any, root: str) -> list[list[Any]]:
 
 def _scan(path: Path, root: str) -> dict[str, Any]:
     from aisec_nb import scan_path
+    from aisec_nb.record import to_json
 
     result = scan_path(path)
-    files = result.summary.get("files", [])
+    summary = to_json(result)["summary"]
+    files = summary.get("files", [])
     return {
         "verdict": result.verdict,
-        "format": result.summary.get("format"),
+        "format": summary.get("format"),
         "files": sorted([str(e["name"]), str(e["verdict"]), str(e["format"])] for e in files),
         "findings": _findings(result.findings, root),
     }

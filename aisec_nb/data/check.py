@@ -1,4 +1,4 @@
-"""``check_dataframe``: every data check over one DataFrame, as one :class:`CheckResult`.
+"""``check_dataframe``: every data check over one DataFrame, as one :class:`DataCheck`.
 
 Example::
 
@@ -11,14 +11,12 @@ Example::
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._version import __version__
 from ..errors import UsageError
-from ..record import CheckResult, Finding, Target, ToolInfo, Verdict, utc_now
+from ..record import DataCheck, DataFinding, Timing, Verdict, make_check
 from . import leakage, poisoning, quality
 from .findings import finding, pct, raise_severity
 from .hashing import FrameDigests, file_sha256
@@ -60,10 +58,10 @@ def _label_of(frame: pd.DataFrame, label: str, what: str) -> pd.Series:
     return series
 
 
-def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[Finding], dict[str, Any]]:
+def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[DataFinding], dict[str, Any]]:
     import numpy as np
 
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     per_column: dict[str, Any] = {}
     truncated: list[str] = []
     for name in d.names:
@@ -111,8 +109,8 @@ def _schema(d: FrameDigests, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _bounded(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
-    kept: list[Finding] = []
+def _bounded(findings: list[DataFinding]) -> tuple[list[DataFinding], dict[str, int]]:
+    kept: list[DataFinding] = []
     seen: dict[str, int] = {}
     for f in findings:
         seen[f.code] = seen.get(f.code, 0) + 1
@@ -121,7 +119,7 @@ def _bounded(findings: list[Finding]) -> tuple[list[Finding], dict[str, int]]:
     return kept, {code: n - MAX_PER_CODE for code, n in seen.items() if n > MAX_PER_CODE}
 
 
-def _verdict(findings: list[Finding]) -> Verdict:
+def _verdict(findings: list[DataFinding]) -> Verdict:
     severities = {f.severity for f in findings}
     if severities & {"high", "critical"}:
         return "fail"
@@ -139,7 +137,7 @@ def check_dataframe(
     policy: Mapping[str, Any] | None = None,
     name: str = "dataframe",
     thresholds: Mapping[str, float] | None = None,
-) -> CheckResult:
+) -> DataCheck:
     """Check a DataFrame: integrity, quality, poisoning signs, leakage, personal data, secrets.
 
     ``label`` names the target column; ``test`` is a held-out frame checked for rows shared with
@@ -150,8 +148,7 @@ def check_dataframe(
     ``policy`` per-call overrides of some of them.
     The result's id is ``data:<name>``.
     """
-    started = utc_now()
-    clock = time.perf_counter()
+    timing = Timing.start()
     frame = _require_frame(df, f"data {name!r}")
     if role is not None and role not in ROLES:
         raise UsageError(f"role {role!r} is not one of {', '.join(ROLES)}")
@@ -212,7 +209,7 @@ def check_dataframe(
         "columns": len(d.names),
         "content_hash_unordered": d.content_hash(ordered=False),
         "schema": _schema(d, frame),
-        "kinds_found": sorted({str(getattr(f, "kind", f.code)) for f in findings}),
+        "kinds_found": sorted({f.kind or f.code for f in findings}),
         "histograms": dict(list(histograms.items())[:6]),
         **pii_summary,
         **({"findings_omitted": omitted} if omitted else {}),
@@ -235,16 +232,13 @@ def check_dataframe(
         "with_reference": ref_frame is not None,
         "thresholds": t,
     }
-    return CheckResult(
+    return make_check(
+        DataCheck,
         id=f"data:{name}",
-        kind="data",
-        target=Target(**target),
+        target=target,
         verdict=_verdict(findings),
-        findings=tuple(findings),
-        tool=ToolInfo(name="aisec-nb", version=__version__),
-        started_at=started,
-        duration_s=round(time.perf_counter() - clock, 6),
-        recorded_at=utc_now(),
+        findings=findings,
+        timing=timing,
         parameters=parameters,
         summary=summary,
     )

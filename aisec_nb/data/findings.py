@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from ..record import SEVERITY_ORDER, Finding, Location, Severity
+from ..record import SEVERITY_ORDER, DataFinding, Location, Severity
 from ..rules import rule as catalogued
 from ..rules import rules as area_rules
 from ..rules.findings import make_finding
@@ -53,7 +53,7 @@ def finding(
     evidence: str | None = None,
     severity: str | None = None,
     **extra: Any,
-) -> Finding:
+) -> DataFinding:
     """A finding of rule ``code``; the rule's ``why`` is appended to ``message``."""
     rule = catalogued(code)
     location = Location(column=column, row=row) if column is not None or row is not None else None
@@ -63,6 +63,7 @@ def finding(
         severity=cast("Severity | None", severity),
         location=location,
         evidence=evidence,
+        model=DataFinding,
         kind=rule.kind,
         guideline=rule.guideline_ref,
         **({"count": count} if count is not None else {}),

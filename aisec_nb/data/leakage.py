@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import UsageError
-from ..record import Finding
+from ..record import DataFinding
 from .findings import finding, pct
 from .hashing import FrameDigests
 from .labels import Labels
@@ -30,7 +30,7 @@ NUMERIC_BINS = 100
 
 def test_rows_in_training(
     train: FrameDigests, test: FrameDigests, label: str | None, t: Mapping[str, float]
-) -> list[Finding]:
+) -> list[DataFinding]:
     """Test rows whose feature values (shared columns, label excluded) equal a training row's."""
     import numpy as np
 
@@ -125,9 +125,9 @@ def single_column_leakage(
     labels: Labels,
     t: Mapping[str, float],
     skip: Sequence[str] = (),
-) -> list[Finding]:
+) -> list[DataFinding]:
     """Columns that alone predict the label on held-out rows (identifier or feature leakage)."""
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     if labels.k < 2:
         return out
     for name in d.names:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..record import Finding
+from ..record import DataFinding
 from .findings import finding, pct
 from .hashing import FrameDigests
 from .labels import Labels
@@ -28,7 +28,7 @@ SAMPLE = 200_000
 HIST_BINS = 30
 
 
-def conflicting_labels(d: FrameDigests, label: str, labels: Labels) -> list[Finding]:
+def conflicting_labels(d: FrameDigests, label: str, labels: Labels) -> list[DataFinding]:
     """Rows whose features (all columns but the label) equal another row's, with another label."""
     import numpy as np
     import pandas as pd
@@ -84,7 +84,7 @@ def _robust(values: Any) -> tuple[Any, bool, float, float] | None:
 
 def extreme_outliers(
     d: FrameDigests, t: Mapping[str, float], skip: Sequence[str] = ()
-) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
+) -> tuple[list[DataFinding], dict[str, dict[str, Any]]]:
     """Values far outside a column's robust spread, with a histogram of each flagged column.
 
     Robust z = |x − median| / (1.4826 · MAD), on ``log1p(x)`` for non-negative right-skewed
@@ -93,7 +93,7 @@ def extreme_outliers(
     import numpy as np
     from pandas.api import types as pt
 
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     hists: dict[str, dict[str, Any]] = {}
     for name in d.names:
         series = d.series(name)
@@ -144,7 +144,7 @@ def extreme_outliers(
     return out, hists
 
 
-def label_imbalance(labels: Labels, label: str, t: Mapping[str, float]) -> list[Finding]:
+def label_imbalance(labels: Labels, label: str, t: Mapping[str, float]) -> list[DataFinding]:
     """Label classes rarer than ``label_min_share`` (categorical labels only)."""
     counts = labels.counts()
     total = int(counts.sum())
@@ -175,7 +175,7 @@ def label_imbalance(labels: Labels, label: str, t: Mapping[str, float]) -> list[
 
 def label_shift(
     labels: Labels, reference: Labels, label: str, t: Mapping[str, float]
-) -> list[Finding]:
+) -> list[DataFinding]:
     """Label shares against a reference frame: total variation distance and unseen classes."""
     import numpy as np
 
@@ -220,12 +220,12 @@ def rare_value_triggers(
     t: Mapping[str, float],
     skip: Sequence[str] = (),
     hide: Sequence[str] = (),
-) -> list[Finding]:
+) -> list[DataFinding]:
     """Rare values (``trigger_min_count`` … ``trigger_max_share`` of rows) whose rows almost all
     carry one label (``trigger_purity``) that is otherwise uncommon (``trigger_min_lift``)."""
     import numpy as np
 
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     y = labels.codes
     k = labels.k
     base = labels.counts() / max(1, int((y >= 0).sum()))

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..record import Finding
+from ..record import DataFinding
 from .findings import finding, pct
 from .hashing import FrameDigests
 
@@ -65,9 +65,9 @@ def _marker_values(uniques: Any) -> list[tuple[int, str]]:
     return [(int(i), str(v)) for i, v in zip(short[hit], candidates[hit], strict=True)]
 
 
-def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
+def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]:
     """Columns with a share of missing values (real or spelled as a marker) at the threshold."""
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     n = d.length
     if n == 0:
         return out
@@ -117,9 +117,9 @@ def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
 
 def constant_columns(
     d: FrameDigests, t: Mapping[str, float], skip: Sequence[str] = ()
-) -> list[Finding]:
+) -> list[DataFinding]:
     """Columns with at most one distinct value, and near-constant columns (not ``skip``)."""
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     for name in d.names:
         codes, uniques = d.factorized(name)
         present = int((codes >= 0).sum())
@@ -156,12 +156,12 @@ def constant_columns(
     return out
 
 
-def mixed_types(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
+def mixed_types(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]:
     """Object columns holding several Python types, and numeric text with non-numbers in it."""
     import numpy as np
     import pandas as pd
 
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     for name in d.names:
         kind = d.kinds[name]
         if kind not in ("object", "string"):
@@ -226,14 +226,14 @@ def fold(value: str) -> str:
 
 def category_variants(
     d: FrameDigests, t: Mapping[str, float], hide: Sequence[str] = ()
-) -> list[Finding]:
+) -> list[DataFinding]:
     """Categorical text columns where one category is spelled several ways.
 
     Spellings are shown only for columns of at most :data:`SHOWN_VOCABULARY` distinct values of
     at most :data:`SHOWN_CHARS` characters, and never for columns in ``hide`` (where personal
     data was found).
     """
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     for name in d.names:
         if not _is_text(d.kinds[name]):
             continue
@@ -274,7 +274,7 @@ def category_variants(
     return out
 
 
-def duplicate_rows(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
+def duplicate_rows(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]:
     """Exact duplicate rows (all columns equal; the first of each group is not counted)."""
     import pandas as pd
 
@@ -299,12 +299,12 @@ def duplicate_rows(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
     ]
 
 
-def infinite_values(d: FrameDigests, t: Mapping[str, float]) -> list[Finding]:
+def infinite_values(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]:
     """Numeric columns holding +inf or -inf."""
     import numpy as np
     from pandas.api import types as pt
 
-    out: list[Finding] = []
+    out: list[DataFinding] = []
     for name in d.names:
         series = d.series(name)
         if d.kinds[name] != "float" or not pt.is_float_dtype(series.dtype):

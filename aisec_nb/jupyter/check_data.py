@@ -11,10 +11,13 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..data.options import add_check_options
 from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..record import DataCheck, DataSummary
 
 HELP = (
     "check a DataFrame: content hash, quality, poisoning signs, leakage, personal data and "
@@ -54,58 +57,56 @@ def _bar(x: list[str], y: list[float], title: str, ytitle: str) -> dict[str, Any
     }
 
 
-def report_figures(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def report_figures(summary: DataSummary) -> list[dict[str, Any]]:
     """Plotly figure JSON built from a data check's summary (aggregates only)."""
     figures = []
-    schema = summary.get("schema", [])
-    rows = max(1, int(summary.get("rows", 0)))
-    missing = [c for c in schema if c.get("missing")][:MAX_BARS]
+    rows = max(1, summary.rows or 0)
+    missing = [c for c in summary.schema_ if c.missing][:MAX_BARS]
     if missing:
         figures.append(
             _bar(
-                [c["name"] for c in missing],
-                [round(c["missing"] / rows, 6) for c in missing],
+                [c.name for c in missing],
+                [round(c.missing / rows, 6) for c in missing],
                 "Missing values per column (share of rows)",
                 "share missing",
             )
         )
-    for column, hist in list(summary.get("histograms", {}).items())[:4]:
-        edges = hist["edges"]
-        centres = [f"{(a + b) / 2:.4g}" for a, b in itertools.pairwise(edges)]
+    for column, hist in list(summary.histograms.items())[:4]:
+        centres = [f"{(a + b) / 2:.4g}" for a, b in itertools.pairwise(hist.edges)]
         fig = _bar(
             centres,
-            hist["counts"],
-            f"{column}: distribution without its {hist['below'] + hist['above']} outliers "
-            f"({hist['below']} below, {hist['above']} above the fence)",
+            list(hist.counts),
+            f"{column}: distribution without its {hist.below + hist.above} outliers "
+            f"({hist.below} below, {hist.above} above the fence)",
             "rows",
         )
         figures.append(fig)
-    label = summary.get("label")
+    label = summary.label
     if label:
         figures.append(
             _bar(
-                label["classes"][:MAX_BARS],
-                label["counts"][:MAX_BARS],
-                f"Label {label['column']!r}: rows per class",
+                list(label.classes[:MAX_BARS]),
+                list(label.counts[:MAX_BARS]),
+                f"Label {label.column!r}: rows per class",
                 "rows",
             )
         )
     return figures
 
 
-def report_html(result: Any) -> str:
+def report_html(result: DataCheck) -> str:
     """The HTML of a data check: verdict, findings, then the schema with hashes."""
     from ..transport import escape
     from .html import check_result_html
 
-    summary = result.summary
+    summary: DataSummary = result.summary
     rows = []
-    for c in summary.get("schema", []):
-        pii = summary.get("pii", {}).get(c["name"], {})
+    for c in summary.schema_:
+        pii = summary.pii.get(c.name, {})
         flags = ", ".join(f"{k} ×{v:,}" for k, v in pii.items())
         rows.append(
-            f"<tr><td><code>{escape(c['name'])}</code></td><td>{escape(c['dtype'])}</td>"
-            f"<td>{c['missing']:,}</td><td>{c['distinct']:,}</td><td>{escape(flags)}</td></tr>"
+            f"<tr><td><code>{escape(c.name)}</code></td><td>{escape(c.dtype)}</td>"
+            f"<td>{c.missing:,}</td><td>{c.distinct:,}</td><td>{escape(flags)}</td></tr>"
         )
     table = (
         '<details><summary>Columns</summary><table class="aisec-schema"><tr><th>column</th>'
@@ -115,7 +116,7 @@ def report_html(result: Any) -> str:
     )
     hashes = (
         f"<p style='font-size:85%'>content hash <code>{escape(result.target.content_hash)}</code>"
-        f" · ignoring row order <code>{escape(summary.get('content_hash_unordered', ''))}</code>"
+        f" · ignoring row order <code>{escape(summary.content_hash_unordered or '')}</code>"
         "</p>"
     )
     return check_result_html(result, hashes + table)

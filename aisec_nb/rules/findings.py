@@ -11,10 +11,12 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ..record import Finding, Location, Severity
 from .catalogue import rule
+
+FindingT = TypeVar("FindingT", bound=Finding)
 
 
 def make_finding(
@@ -24,14 +26,16 @@ def make_finding(
     severity: Severity | None = None,
     location: Location | None = None,
     evidence: str | None = None,
+    model: type[FindingT] = Finding,  # type: ignore[assignment]
     **extra: Any,
-) -> Finding:
-    """A finding of the catalogued rule ``code``.
+) -> FindingT:
+    """A finding of the catalogued rule ``code``, as ``model`` (a typed kind of finding such as
+    :class:`~aisec_nb.record.DataFinding`).
 
     ``severity`` overrides the rule's default where a check grades one case differently (a
     poisoning sign in fine-tuning data, a link that points outside an archive); ``extra`` are
     the Record fields a check adds (e.g. a data finding's ``count``).
     """
     known = rule(code)
-    return Finding(code=known.code, severity=severity or known.severity, message=message,
+    return model(code=known.code, severity=severity or known.severity, message=message,
                    location=location, evidence=evidence, **extra)

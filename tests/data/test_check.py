@@ -12,7 +12,7 @@ import pytest
 
 from aisec_nb.data import check_dataframe, content_hash
 from aisec_nb.errors import UnreadableInputError, UsageError
-from aisec_nb.record import CheckResult, to_json
+from aisec_nb.record import DataCheck, check_from_json, to_json
 from tests.data.helpers import facts, run
 
 RAW = [
@@ -43,7 +43,7 @@ def _people(n: int = 60) -> pd.DataFrame:
 def test_result_shape_and_findings() -> None:
     df = _people()
     result = run(df, name="people")
-    assert isinstance(result, CheckResult)
+    assert isinstance(result, DataCheck)
     assert (result.id, result.kind, result.verdict) == ("data:people", "data", "fail")
     assert result.target.kind == "dataframe" and result.target.name == "people"
     assert result.target.shape == (60, 3)
@@ -58,11 +58,11 @@ def test_result_shape_and_findings() -> None:
         ("secret", "note", 1),
         ("secret", "note", 1),
     ]
-    kinds = sorted(f.pii_kind for f in result.findings if hasattr(f, "pii_kind"))
+    kinds = sorted(f.pii_kind for f in result.findings if f.pii_kind is not None)
     assert kinds == ["aws_access_key", "card_number", "email", "github_token", "iban", "us_ssn"]
-    assert result.summary["pii"]["note"]["email"] == 2
-    assert [c["name"] for c in result.summary["schema"]] == ["age", "answer", "note"]
-    assert result.summary["content_hash_unordered"] == content_hash(df, ordered=False)
+    assert result.summary.pii["note"]["email"] == 2
+    assert [c.name for c in result.summary.schema_] == ["age", "answer", "note"]
+    assert result.summary.content_hash_unordered == content_hash(df, ordered=False)
 
 
 def test_no_raw_value_anywhere_in_the_result() -> None:
@@ -126,9 +126,9 @@ def test_empty_and_tiny_frames() -> None:
 
 def test_the_record_round_trips() -> None:
     result = run(_people(), label="answer", role="fine-tuning")
-    again = CheckResult.model_validate(json.loads(json.dumps(to_json(result))))
+    again = check_from_json(json.loads(json.dumps(to_json(result))))
     assert again == result
-    assert result.parameters["role"] == "fine-tuning" and result.parameters["label"] == "answer"
+    assert result.parameters.role == "fine-tuning" and result.parameters.label == "answer"
 
 
 def test_a_very_wide_frame_gives_a_bounded_record() -> None:
@@ -136,6 +136,6 @@ def test_a_very_wide_frame_gives_a_bounded_record() -> None:
     result = run(wide)
     kinds = [f.kind for f in result.findings]
     assert kinds.count("constant_column") == 50 and kinds.count("duplicate_rows") == 1
-    assert result.summary["findings_omitted"] == {"AISEC-DATA-Q03": 350}
-    assert len(result.summary["schema"]) == 200
+    assert result.summary.findings_omitted == {"AISEC-DATA-Q03": 350}
+    assert len(result.summary.schema_) == 200
     assert len(json.dumps(to_json(result))) < 100_000

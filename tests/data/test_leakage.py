@@ -34,7 +34,7 @@ def test_test_rows_found_in_training_without_the_label() -> None:
     assert facts(result) == [("test_rows_in_training", None, 4)]
     found = of_kind(result, "test_rows_in_training")[0]
     assert found.location.row == 200 and found.columns == 3
-    assert result.summary["test_shape"] == [204, 4]
+    assert result.summary.test_shape == (204, 4)
 
 
 def test_test_frame_without_shared_columns_is_a_usage_error() -> None:

@@ -45,8 +45,8 @@ def test_extreme_outliers_with_a_log_scale_for_skewed_columns() -> None:
     assert by_column["x"].location.row == 5
     lo, hi = by_column["x"].fence
     assert lo < -5 and 5 < hi < 40
-    hist = result.summary["histograms"]["x"]
-    assert (hist["below"], hist["above"], sum(hist["counts"])) == (1, 1, 1998)
+    hist = result.summary.histograms["x"]
+    assert (hist.below, hist.above, sum(hist.counts)) == (1, 1, 1998)
 
 
 def test_label_imbalance() -> None:
@@ -54,7 +54,7 @@ def test_label_imbalance() -> None:
     df.loc[:9, "y"] = 2  # 10 of 2000 = 0.5% < 1%
     result = run(df, label="y")
     found = of_kind(result, "label_imbalance")
-    assert [(f.count, f.classes) for f in found] == [(10, ["2"])]
+    assert [(f.count, f.classes) for f in found] == [(10, ("2",))]
 
 
 def test_label_shift_against_reference() -> None:

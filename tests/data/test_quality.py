@@ -45,7 +45,7 @@ def test_mixed_null_markers_count_as_missing() -> None:
     result = run(df)
     assert facts(result) == [("missing_values", "c", 3), ("mixed_null_markers", "c", 2)]
     marker = of_kind(result, "mixed_null_markers")[0]
-    assert marker.markers == ["' null '", "'N/A'"]
+    assert marker.markers == ("' null '", "'N/A'")
 
 
 def test_constant_and_near_constant_columns() -> None:
@@ -69,8 +69,8 @@ def test_mixed_types_in_object_and_numeric_text_columns() -> None:
     result = run(df)
     assert facts(result) == [("mixed_types", "age", 1), ("mixed_types", "obj", 2)]
     by_column = {f.location.column: f for f in of_kind(result, "mixed_types")}
-    assert by_column["obj"].types == ["float", "int", "str"]
-    assert by_column["age"].types == ["number", "text"]
+    assert by_column["obj"].types == ("float", "int", "str")
+    assert by_column["age"].types == ("number", "text")
 
 
 def test_category_spelling_variants() -> None:
