@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import RecordError
+from .errors import RecordError, UsageError
 from .record import SCHEMA_VERSION, CheckResult, MonitorSummary, check_from_json, to_json
 
 MIME_TYPE = "application/vnd.aisec.v1+json"
@@ -69,7 +69,7 @@ def make_fragment(kind: str, fragment_id: str, payload: Mapping[str, Any]) -> di
     """A fragment of ``kind`` (see :data:`FRAGMENT_KINDS`); ``payload`` needs ``recorded_at``."""
     if kind not in FRAGMENT_KINDS:
         msg = f"unknown fragment kind {kind!r}; expected one of {sorted(FRAGMENT_KINDS)}"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return {"schema_version": SCHEMA_VERSION, "kind": kind, "id": fragment_id, "payload": payload}
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import UsageError
 from ..record import SEVERITY_ORDER, Finding, Location, utc_now
 from ..rules.findings import make_finding
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
@@ -79,7 +80,7 @@ class Monitor:
         self.reference: Profile = ref.select(columns) if columns is not None else ref
         self.config = with_overrides(config or drift_config(), settings)
         if alert_severity not in SEVERITY_ORDER:
-            raise ValueError(f"alert_severity must be one of {sorted(SEVERITY_ORDER)}")
+            raise UsageError(f"alert_severity must be one of {sorted(SEVERITY_ORDER)}")
         self.alert_severity = alert_severity
         self.history: deque[BatchPoint] = deque(maxlen=max_history)
         self.alerts: deque[Finding] = deque(maxlen=max_history)

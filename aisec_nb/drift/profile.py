@@ -147,8 +147,7 @@ class Profile:
         """Read :meth:`to_dict` output back; a malformed profile raises :class:`UsageError`."""
         try:
             if data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
-                msg = f"not an {FORMAT} version {FORMAT_VERSION} object"
-                raise ValueError(msg)
+                raise _malformed(f"not an {FORMAT} version {FORMAT_VERSION} object")
             mv = data.get("multivariate") or {}
             return cls(
                 columns=tuple(_column_from_dict(c) for c in data["columns"]),
@@ -162,9 +161,10 @@ class Profile:
                     cross=tuple(tuple(int(v) for v in r) for r in mv.get("cross", ())),
                 ),
             )
+        except UsageError:
+            raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            msg = f"reference profile is malformed: {exc}"
-            raise UsageError(msg) from None
+            raise _malformed(exc) from None
 
     def digest(self) -> str:
         """sha256 of the canonical JSON form: the profile's identity in the record."""
@@ -190,11 +190,14 @@ def _column_to_dict(c: ColumnProfile) -> dict[str, Any]:
     }
 
 
+def _malformed(problem: object) -> UsageError:
+    return UsageError(f"reference profile is malformed: {problem}")
+
+
 def _column_from_dict(d: Mapping[str, Any]) -> ColumnProfile:
     kind = d["kind"]
     if kind not in ("numeric", "datetime", "boolean", "categorical", "text"):
-        msg = f"column {d.get('name')!r} has unknown kind {kind!r}"
-        raise ValueError(msg)
+        raise _malformed(f"column {d.get('name')!r} has unknown kind {kind!r}")
     layout = ColumnLayout(
         name=str(d["name"]),
         kind=kind,
@@ -204,7 +207,7 @@ def _column_from_dict(d: Mapping[str, Any]) -> ColumnProfile:
     counts = tuple(int(v) for v in d["counts"])
     if len(counts) != layout.n_buckets:
         msg = f"column {layout.name!r} has {len(counts)} counts for {layout.n_buckets} buckets"
-        raise ValueError(msg)
+        raise _malformed(msg)
     return ColumnProfile(
         layout=layout,
         rows=int(d["rows"]),
