@@ -84,7 +84,7 @@ def resolve_thresholds(
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, float]:
-    """``--set`` pairs as thresholds: ``["outlier_z=8"]`` -> ``{"outlier_z": 8.0}``.
+    """``KEY=NUMBER`` pairs as thresholds: ``["outlier_z=8"]`` -> ``{"outlier_z": 8.0}``.
 
     A malformed pair is a :class:`~aisec_nb.errors.UsageError`; names are checked on merge.
 
@@ -95,9 +95,10 @@ def parse_overrides(pairs: list[str]) -> dict[str, float]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         try:
-            if not sep:
-                raise ValueError(pair)
-            out[key.strip()] = float(value)
+            number = float(value) if sep else None
         except ValueError:
-            raise UsageError(f"--set {pair!r}: expected KEY=NUMBER, e.g. outlier_z=8") from None
+            number = None
+        if number is None:
+            raise UsageError(f"threshold {pair!r}: expected KEY=NUMBER, e.g. outlier_z=8")
+        out[key.strip()] = number
     return out

@@ -81,18 +81,18 @@ def _window_ids(live: Any, time_col: str, window: str, max_windows: int) -> tupl
             ts = pd.to_datetime(series, utc=True)
     except (TypeError, ValueError) as exc:
         raise UsageError(
-            f"--time-col: column {time_col!r} is not a date/time column ({exc})"
+            f"time_col: column {time_col!r} is not a date/time column ({exc})"
         ) from None
     try:
         floored = ts.dt.floor(window)
     except (TypeError, ValueError):
         raise UsageError(
-            f"--window: {window!r} is not a fixed window like '1D', '6h' or '15min'"
+            f"window: {window!r} is not a fixed window like '1D', '6h' or '15min'"
         ) from None
     codes, uniques = pd.factorize(floored, sort=True)
     if len(uniques) > max_windows:
         raise UsageError(
-            f"--window {window}: the live data span {len(uniques)} windows, more than "
+            f"window {window!r}: the live data span {len(uniques)} windows, more than "
             f"max_windows={max_windows}; choose a longer window"
         )
     starts = [u.isoformat() for u in uniques]
