@@ -11,12 +11,37 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from ..record import Finding, Location, Severity
 from .catalogue import rule
 
 FindingT = TypeVar("FindingT", bound=Finding)
+
+
+@overload
+def make_finding(
+    code: str,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    location: Location | None = None,
+    evidence: str | None = None,
+    model: type[FindingT],
+    **extra: Any,
+) -> FindingT: ...
+
+
+@overload
+def make_finding(
+    code: str,
+    message: str,
+    *,
+    severity: Severity | None = None,
+    location: Location | None = None,
+    evidence: str | None = None,
+    **extra: Any,
+) -> Finding: ...
 
 
 def make_finding(
@@ -26,9 +51,9 @@ def make_finding(
     severity: Severity | None = None,
     location: Location | None = None,
     evidence: str | None = None,
-    model: type[FindingT] = Finding,  # type: ignore[assignment]
+    model: type[Finding] = Finding,
     **extra: Any,
-) -> FindingT:
+) -> Finding:
     """A finding of the catalogued rule ``code``, as ``model`` (a typed kind of finding such as
     :class:`~aisec_nb.record.DataFinding`).
 
