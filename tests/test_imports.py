@@ -20,6 +20,16 @@ def test_import_aisec_nb_imports_no_heavy_library() -> None:
     assert _imported_after("import aisec_nb") == []
 
 
+def test_import_guard_imports_no_heavy_library_and_no_face() -> None:
+    # The notebook extension adds its guard listener on %load_ext, so the guard must be light.
+    code = "import aisec_nb.guard"
+    faces = "sorted(m for m in ('IPython', 'aisec_nb.jupyter', 'pydantic') if m in sys.modules)"
+    probe = f"import sys, json\n{code}\nprint(json.dumps({faces}))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert _imported_after(code) == []
+
+
 def test_cli_parser_imports_no_heavy_library() -> None:
     assert _imported_after("from aisec_nb.cli import build_parser; build_parser()") == []
 
