@@ -85,7 +85,7 @@ def _current_digest(path: Path) -> str:
         from ..scan.hashing import directory_digest
 
         return directory_digest(path)
-    from ..scan.sniff import hash_file
+    from ..scan.hashing import hash_file
 
     return hash_file(path)[0]
 

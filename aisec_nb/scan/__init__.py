@@ -12,7 +12,7 @@ Example::
 from __future__ import annotations
 
 from .api import scan_model_file, scan_path
-from .hashing import directory_digest
-from .sniff import hash_file, sniff_format
+from .hashing import directory_digest, hash_file
+from .sniff import sniff_format
 
 __all__ = ["directory_digest", "hash_file", "scan_model_file", "scan_path", "sniff_format"]

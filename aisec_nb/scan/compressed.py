@@ -12,6 +12,9 @@ well-compressed array of zeros is fine, a bomb is not). Example::
     >>> scan.format, scan.complete, scan.findings
     ('gzip/pickle', True, ())
 
+Compressions are named as :mod:`.sniff` names them (``bzip2``); the record keeps the spelling it
+has always used (``bz2/pickle``, see :func:`~.sniff.pickle_label`).
+
 Finding codes:
 
 ============= ======== =========================================================================
@@ -31,34 +34,12 @@ from ..record import Finding, Location
 from .limits import DEFAULT_LIMITS, FormatScan, Limits, MiB
 from .pickle_machine import LimitHit, Malformed
 from .policy import Policy
+from .sniff import COMPRESSIONS, pickle_label, sniff_compression
 from .streams import new_decompressor
 
 RATIO_FLOOR = 256 * MiB
 """Output below this size never counts as a bomb, whatever the ratio."""
 IN_CHUNK = 256 * 1024
-
-KINDS = ("gzip", "bz2", "xz", "lzma", "zlib", "lz4")
-
-
-def sniff_compression(head: bytes) -> str | None:
-    """The compression of a stream from its first bytes, or None.
-
-    >>> [sniff_compression(h) for h in (b"\\x1f\\x8b\\x08", b"x\\x9c", b"\\x80")]
-    ['gzip', 'zlib', None]
-    """
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bz2"
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return "xz"
-    if head.startswith(b"\x04\x22\x4d\x18"):
-        return "lz4"
-    if head[:3] == b"]\x00\x00":
-        return "lzma"  # LZMA "alone" format, as joblib writes for compress="lzma"
-    if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
-        return "zlib"
-    return None
 
 
 class BombError(LimitHit):
@@ -74,7 +55,7 @@ class InflatingReader:
 
     def __init__(self, raw: BinaryIO, kind: str, limits: Limits) -> None:
         self._raw = raw
-        self._kind = kind
+        self._label = pickle_label(kind)
         self._d = new_decompressor(kind)
         self._limits = limits
         self._pending = b""
@@ -102,13 +83,13 @@ class InflatingReader:
                 self.consumed += len(data)
                 if not data:
                     self._done = True
-                    self._fail(CorruptError, f"the {self._kind} stream is truncated")
+                    self._fail(CorruptError, f"the {self._label} stream is truncated")
             room = min(max(want - len(self._out), IN_CHUNK), 16 * MiB)
             try:
                 chunk = self._d.decompress(data, room)
             except (zlib.error, OSError, lzma.LZMAError, EOFError, RuntimeError) as exc:
                 self._done = True
-                self._fail(CorruptError, f"corrupt {self._kind} data: {exc}")
+                self._fail(CorruptError, f"corrupt {self._label} data: {exc}")
             tail = getattr(self._d, "unconsumed_tail", b"")
             if tail:
                 self._pending = bytes(tail)
@@ -151,14 +132,15 @@ def scan_compressed_stream(
     member: str | None = None,
     depth: int = 0,
 ) -> FormatScan:
-    """Decompress ``stream`` (``kind`` from :data:`KINDS`, or None to sniff) and scan the pickle."""
+    """Decompress ``stream`` (``kind`` one of :data:`~.sniff.COMPRESSIONS`, or None to sniff)
+    and scan the pickle."""
     from .pickle_vm import run_scan
 
     if kind is None:
         head = stream.read(8)
         kind = sniff_compression(head) or "unknown"
         stream = _Prefixed(head, stream)  # type: ignore[assignment]
-    if kind not in KINDS:
+    if kind not in COMPRESSIONS:
         return _fail(member, "AISEC-CMP-003", f"compression {kind!r} is not supported", kind)
     try:
         reader = InflatingReader(stream, kind, limits)
@@ -193,11 +175,12 @@ def scan_compressed_stream(
             )
         )
     details = dict(inner.details)
+    label = pickle_label(kind)
     details.update(
-        compression=kind, compressed_bytes=reader.consumed, decompressed_bytes=reader.produced
+        compression=label, compressed_bytes=reader.consumed, decompressed_bytes=reader.produced
     )
     return FormatScan(
-        format=f"{kind}/{inner.format}",
+        format=f"{label}/{inner.format}",
         findings=tuple(findings),
         complete=complete,
         details=details,
@@ -208,8 +191,10 @@ def _fail(member: str | None, code: str, message: str, kind: str) -> FormatScan:
     finding = Finding(
         code=code, severity="medium", message=message, location=Location(member=member)
     )
+    label = pickle_label(kind)
     return FormatScan(
-        format=f"{kind}/pickle", findings=(finding,), complete=False, details={"compression": kind}
+        format=f"{label}/pickle", findings=(finding,), complete=False,
+        details={"compression": label},
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO, cast
 from ..record import Finding, Severity
 from .context import ScanContext, broken, finding, truncate, with_member
 from .limits import FormatScan
+from .sniff import pickle_label
 from .streams import BombError, Inflater
 from .zipfile_scan import (
     METHODS,
@@ -37,8 +38,6 @@ from .zipfile_scan import (
 
 MAX_LISTED = 500
 """Members listed by name in the record; the count is always complete."""
-_PICKLE_KINDS = {"bzip2": "bz2"}
-"""Our format names -> the compressed-pickle scanner's names, where they differ."""
 _TENSOR_RECORD = re.compile(r"^[^/]+/data/\d+$")
 
 
@@ -291,15 +290,14 @@ def scan_compressed(stream: BinaryIO, kind: str, ctx: ScanContext,
         else:
             from .compressed import scan_compressed_stream
 
-            result = scan_compressed_stream(stream, _PICKLE_KINDS.get(kind, kind),
-                                            policy=ctx.policy, limits=lim,
+            result = scan_compressed_stream(stream, kind, policy=ctx.policy, limits=lim,
                                             member=member, depth=ctx.depth + 1)
     except BombError as exc:
         result = broken(kind, "AISEC-ZIP-005", f"decompression bomb: {exc}", member=member)
     except (ValueError, OSError, EOFError) as exc:
         result = broken(kind, "AISEC-SCAN-002", f"corrupt {kind} data: {exc}", member=member)
     stream.seek(0, os.SEEK_END)
-    named = result.format.startswith((kind, _PICKLE_KINDS.get(kind, kind)))
+    named = result.format.startswith((kind, pickle_label(kind)))
     fmt = result.format if named else f"{kind}+{result.format}"
     return FormatScan(fmt, result.findings, result.complete, result.details)
 

@@ -22,14 +22,13 @@ from typing import Any, BinaryIO
 
 from .context import ScanContext, finding, truncate
 from .limits import FormatScan
-from .sniff import HEAD_SIZE, sniff_format
+from .sniff import COMPRESSIONS, HDF5_MAGIC, HEAD_SIZE, PICKLE_PROTO, ZIP_END, sniff_format
 
 _IDENTIFIERS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 """A global a loader could import; "class Foo(Bar):" read as GLOBAL by a text sniff cannot."""
 _TEXT_TOLERATED = frozenset({"AISEC-PKL-006", "AISEC-PKL-020", "AISEC-PKL-021"})
 """Pickle findings prose can produce (an unknown non-identifier "global", a parse error, a
 limit); any other finding means the bytes do something a loader would act on."""
-COMPRESSED = frozenset({"gzip", "bzip2", "xz", "lzma", "zlib", "lz4"})
 
 
 def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
@@ -100,7 +99,7 @@ def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
 
         return scan_npy_stream(stream, policy=ctx.policy, limits=lim, member=member,
                                depth=ctx.depth)
-    if fmt in COMPRESSED:
+    if fmt in COMPRESSIONS:
         from .containers import scan_compressed
 
         return scan_compressed(stream, fmt, ctx, member)
@@ -152,7 +151,7 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
     hidden = _hidden_container(stream, start, end)
     if hidden is not None:
         return _route(hidden, head, stream, ctx, member)
-    if head[:1] == b"\x80" or not _looks_like_text(head):
+    if head[:1] == bytes([PICKLE_PROTO]) or not _looks_like_text(head):
         stream.seek(end)
         return result
     stream.seek(start)
@@ -204,7 +203,6 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
 
 
 JSON_PARSE_LIMIT = 8 * 1024 * 1024
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def _hidden_container(stream: BinaryIO, start: int, end: int,
@@ -224,7 +222,7 @@ def _hidden_container(stream: BinaryIO, start: int, end: int,
         return None
     tail = min(end - start, 22 + 65535)
     stream.seek(end - tail)
-    found = b"PK\x05\x06" in stream.read(tail)
+    found = ZIP_END in stream.read(tail)
     stream.seek(start)
     if found:
         from .zipfile_scan import ZipError, read_directory

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from ..record import Finding
 from .context import finding, rules, truncate
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
+from .sniff import GGUF_MAGIC
 
 FORMAT = "gguf"
 _SCALARS = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
@@ -90,7 +91,7 @@ def scan_gguf(
     findings: list[Finding] = []
     details: dict[str, Any] = {}
     try:
-        if cur.read(4) != b"GGUF":
+        if cur.read(4) != GGUF_MAGIC:
             raise _Lie("missing GGUF magic", start)
         version = cur.u32()
         details["version"] = version

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .streams import SeekableView
+from .source import SeekableView
 
 CHUNK = 1024 * 1024
 """Read size for hashing skipped bytes; big enough that hashing, not Python, sets the pace."""
@@ -180,6 +180,11 @@ def sha256_file(path: Path, progress: Progress | None = None) -> tuple[str, int]
         reader = HashingReader(fh, progress=progress)
         digest = reader.finish()
         return digest, reader.hashed
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """SHA-256 hex digest and size of a file, read in 1 MiB chunks."""
+    return sha256_file(path)
 
 
 def root_digest(file_digests: Iterable[tuple[str, str]]) -> str:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..record import Finding
 from .context import finding, rules, truncate
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
+from .sniff import MARSHAL_CODE_MARKERS
 
 if TYPE_CHECKING:
     from .policy import Policy
@@ -34,8 +35,6 @@ MAX_NODES = 2_000_000
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 """Largest config parsed: real ones are kilobytes, and parsed JSON takes ~10× its size."""
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]{24,}$")
-# marshal.dumps(code) starts with TYPE_CODE ('c'), with FLAG_REF (0x80) set on Python 3.
-_CODE_MARKERS = (b"\xe3", b"c\x00\x00\x00")
 
 
 def _walk(node: Any, path: str, budget: list[int]) -> Iterator[tuple[str, Any]]:
@@ -60,7 +59,7 @@ def _is_marshalled(text: str) -> bool:
         raw = base64.b64decode(text, validate=False)
     except (binascii.Error, ValueError):
         return False
-    return raw.startswith(_CODE_MARKERS)
+    return raw.startswith(MARSHAL_CODE_MARKERS)
 
 
 def keras_config_findings(config: Any, member: str | None = None,

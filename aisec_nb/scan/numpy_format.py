@@ -33,8 +33,8 @@ from typing import Any, BinaryIO
 from ..record import Finding, Location, Severity
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
 from .policy import Policy
+from .sniff import NUMPY_MAGIC
 
-MAGIC = b"\x93NUMPY"
 _DESCR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d*)(\[[A-Za-z0-9]+\])?$")
 _CHAR_SIZES = {
     "b": 1,
@@ -189,7 +189,7 @@ def scan_npy_stream(
     except (AttributeError, OSError, ValueError):
         start = 0
     pre = stream.read(8)
-    if len(pre) < 8 or not pre.startswith(MAGIC):
+    if len(pre) < 8 or not pre.startswith(NUMPY_MAGIC):
         return bad("AISEC-NPY-001", "medium", "not an .npy file (bad magic bytes)", start)
     major, minor = pre[6], pre[7]
     if (major, minor) not in ((1, 0), (2, 0), (3, 0)):

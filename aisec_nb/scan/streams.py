@@ -18,11 +18,13 @@ Example::
 from __future__ import annotations
 
 import bz2
-import io
 import lzma
 import os
 import zlib
 from typing import Any, BinaryIO
+
+from .sniff import BZIP2, DEFLATE, GZIP, LZ4, LZMA, XZ, ZLIB
+from .source import SeekableView
 
 CHUNK = 256 * 1024
 REWIND_FACTOR = 16
@@ -32,40 +34,6 @@ the limit before the reader gives up."""
 
 class BombError(ValueError):
     """Decompressed output passed a size or ratio limit."""
-
-
-class SeekableView(io.RawIOBase):
-    """Base of the read-only, seekable byte views the parsers read through.
-
-    Subclasses keep their position in ``_pos`` and implement ``readinto``.
-    """
-
-    _pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def _seek_target(self, offset: int, whence: int, size: int) -> int:
-        """The absolute position ``seek(offset, whence)`` asks for, in a view of ``size`` bytes."""
-        if whence == os.SEEK_SET:
-            target = offset
-        elif whence == os.SEEK_CUR:
-            target = self._pos + offset
-        elif whence == os.SEEK_END:
-            target = size + offset
-        else:
-            msg = f"invalid whence {whence}"
-            raise ValueError(msg)
-        if target < 0:
-            msg = "negative seek position"
-            raise OSError(msg)
-        return target
 
 
 class _Lz4:
@@ -90,21 +58,21 @@ class _Lz4:
 def new_decompressor(kind: str) -> Any:
     """An incremental decompressor for ``kind``, the one factory every reader here uses.
 
-    Kinds: ``deflate`` (raw, as in zip members), ``zlib``, ``gzip``, ``bzip2``/``bz2``,
-    ``xz``/``lzma`` (xz or the LZMA "alone" format joblib writes) and ``lz4`` (frame format;
-    needs the optional ``lz4`` package, else ``ImportError``).
+    Kinds are the names of :mod:`.sniff`: ``deflate`` (raw, as in zip members), ``zlib``,
+    ``gzip``, ``bzip2``, ``xz`` and ``lzma`` (xz or the LZMA "alone" format joblib writes) and
+    ``lz4`` (frame format; needs the optional ``lz4`` package, else ``ImportError``).
     """
-    if kind == "deflate":
+    if kind == DEFLATE:
         return zlib.decompressobj(-15)
-    if kind == "zlib":
+    if kind == ZLIB:
         return zlib.decompressobj(15)
-    if kind == "gzip":
+    if kind == GZIP:
         return zlib.decompressobj(16 + 15)
-    if kind in ("bzip2", "bz2"):
+    if kind == BZIP2:
         return bz2.BZ2Decompressor()
-    if kind in ("xz", "lzma"):
+    if kind in (XZ, LZMA):
         return lzma.LZMADecompressor(lzma.FORMAT_AUTO)
-    if kind == "lz4":
+    if kind == LZ4:
         return _Lz4()
     msg = f"unsupported compression {kind!r}"
     raise ValueError(msg)

@@ -32,14 +32,10 @@ from ..record import Finding
 from .context import finding, truncate
 from .hashing import Window
 from .limits import DEFAULT_LIMITS, Limits
+from .sniff import BZIP2, DEFLATE, ZIP64_END, ZIP64_LOCATOR, ZIP_CENTRAL, ZIP_END, ZIP_LOCAL
 from .streams import Inflater
 
-EOCD = b"PK\x05\x06"
-EOCD64 = b"PK\x06\x06"
-EOCD64_LOCATOR = b"PK\x06\x07"
-CENTRAL = b"PK\x01\x02"
-LOCAL = b"PK\x03\x04"
-METHODS = {0: None, 8: "deflate", 12: "bzip2"}
+METHODS = {0: None, 8: DEFLATE, 12: BZIP2}
 """Compression methods we can read (stored, deflate, bzip2)."""
 MAX_CRC_CHECK = 256 * 1024 * 1024
 """Members up to this size that we parse also get their CRC-32 checked."""
@@ -83,7 +79,7 @@ def _find_eocd(stream: BinaryIO, size: int) -> tuple[int, bytes]:
     tail_len = min(size, 22 + 65535)
     stream.seek(size - tail_len)
     tail = stream.read(tail_len)
-    at = tail.rfind(EOCD)
+    at = tail.rfind(ZIP_END)
     if at < 0 or len(tail) - at < 22:
         msg = "no end-of-central-directory record"
         raise ZipError(msg)
@@ -98,11 +94,11 @@ def read_directory(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Directo
     if eocd_at >= 20:
         stream.seek(eocd_at - 20)
         loc = stream.read(20)
-        if loc[:4] == EOCD64_LOCATOR:
+        if loc[:4] == ZIP64_LOCATOR:
             (z64_at,) = struct.unpack("<Q", loc[8:16])
             stream.seek(z64_at)
             z64 = stream.read(56)
-            if len(z64) < 56 or z64[:4] != EOCD64:
+            if len(z64) < 56 or z64[:4] != ZIP64_END:
                 msg = "ZIP64 end-of-central-directory record is missing"
                 raise ZipError(msg)
             total, cd_size, cd_offset = struct.unpack("<QQQ", z64[32:56])
@@ -116,7 +112,7 @@ def read_directory(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Directo
     stream.seek(cd_offset + out.prefix_bytes)
     cd = stream.read(cd_size)
     pos = 0
-    while pos + 46 <= len(cd) and cd[pos : pos + 4] == CENTRAL:
+    while pos + 46 <= len(cd) and cd[pos : pos + 4] == ZIP_CENTRAL:
         if len(out.members) >= limits.max_members:
             out.findings.append(finding("AISEC-ZIP-006", "high", f"more than "
                                         f"{limits.max_members:,} members; the rest were not "
@@ -178,7 +174,7 @@ def _local(stream: BinaryIO, offset: int, size: int) -> tuple[str | None, int]:
         return None, offset
     stream.seek(offset)
     head = stream.read(30)
-    if head[:4] != LOCAL:
+    if head[:4] != ZIP_LOCAL:
         return None, offset
     flags = struct.unpack("<H", head[6:8])[0]
     n_name, n_extra = struct.unpack("<HH", head[26:30])

@@ -14,24 +14,27 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.scan import compressed
-from aisec_nb.scan.compressed import scan_compressed_stream, sniff_compression
+from aisec_nb.scan.compressed import scan_compressed_stream
 from aisec_nb.scan.limits import Limits
 from aisec_nb.scan.policy import load_policy
+from aisec_nb.scan.sniff import COMPRESSIONS, pickle_label, sniff_compression
 from tests.scan.corpus_pickle import compressed_variants, proto, sbu, sglob
 
 POLICY = load_policy()
 PAYLOAD = proto(4) + sglob("os", "system") + sbu("echo x > /dev/null") + b"\x85R."
-KINDS = ["gzip", "bz2", "xz", "lzma", "zlib", "lz4"]
+KINDS = list(COMPRESSIONS)
+PYTHON_NAME = {"bzip2": "bz2"}
+"""The corpus and joblib name compressions after Python's modules."""
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_payloads_are_found_through_every_compression(kind: str) -> None:
-    data = compressed_variants(PAYLOAD)[kind]
+    data = compressed_variants(PAYLOAD)[PYTHON_NAME.get(kind, kind)]
     assert sniff_compression(data[:8]) == kind
     scan = scan_compressed_stream(io.BytesIO(data), None, policy=POLICY, member="m.pkl.gz")
     assert [f.code for f in scan.findings] == ["AISEC-PKL-002"]
-    assert scan.complete and scan.format == f"{kind}/pickle"
-    assert scan.details["compression"] == kind
+    assert scan.complete and scan.format == f"{pickle_label(kind)}/pickle"
+    assert scan.details["compression"] == pickle_label(kind)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -47,11 +50,11 @@ def test_joblib_compressed_models_pass_and_payloads_fail(kind: str, tmp_path: Pa
     }
     for value, expected in ((obj, []), ([obj, Payload()], ["AISEC-PKL-002"])):
         buf = io.BytesIO()
-        joblib.dump(value, buf, compress=(kind, 3))
+        joblib.dump(value, buf, compress=(PYTHON_NAME.get(kind, kind), 3))
         buf.seek(0)
         scan = scan_compressed_stream(buf, None, policy=POLICY)
         assert [f.code for f in scan.findings] == expected
-        assert scan.complete and scan.format == f"{kind}/joblib"
+        assert scan.complete and scan.format == f"{pickle_label(kind)}/joblib"
     assert not (tmp_path / "MARKER").exists()
 
 
@@ -93,6 +96,6 @@ def test_unknown_compression_is_named() -> None:
 
 @given(st.sampled_from(KINDS), st.binary(max_size=300))
 def test_garbage_after_a_magic_never_raises(kind: str, tail: bytes) -> None:
-    data = compressed_variants(PAYLOAD)[kind]
+    data = compressed_variants(PAYLOAD)[PYTHON_NAME.get(kind, kind)]
     scan = scan_compressed_stream(io.BytesIO(data[:12] + tail), kind, policy=POLICY)
     assert isinstance(scan.complete, bool)

@@ -11,7 +11,14 @@ import zlib
 
 import pytest
 
-from aisec_nb.scan.sniff import TORCH_LEGACY_MAGIC, sniff_format
+from aisec_nb.scan.sniff import (
+    COMPRESSIONS,
+    FORMATS,
+    TORCH_LEGACY_MAGIC,
+    pickle_label,
+    sniff_compression,
+    sniff_format,
+)
 
 
 def _tar() -> bytes:
@@ -50,3 +57,18 @@ def _tar() -> bytes:
 ])
 def test_sniff_by_content(head: bytes, fmt: str) -> None:
     assert sniff_format(head[:512]) == fmt
+    assert fmt in FORMATS
+
+
+@pytest.mark.parametrize("fmt", COMPRESSIONS)
+def test_sniff_compression_speaks_the_same_names(fmt: str) -> None:
+    data = {"gzip": gzip.compress(b"x"), "bzip2": b"BZh91AY&SY", "xz": lzma.compress(b"x"),
+            "lzma": lzma.compress(b"x", format=lzma.FORMAT_ALONE), "zlib": zlib.compress(b"x"),
+            "lz4": b"\x04\x22\x4d\x18rest"}[fmt]
+    assert sniff_format(data) == sniff_compression(data) == fmt
+
+
+def test_records_spell_bzip2_as_python_does() -> None:
+    assert pickle_label("bzip2") == "bz2"
+    assert [pickle_label(c) for c in COMPRESSIONS if c != "bzip2"] == [
+        c for c in COMPRESSIONS if c != "bzip2"]
