@@ -25,6 +25,8 @@ AREA_NAMES = {
     "lint": "notebooks' recorded evidence (aisec-nb lint)",
 }
 WIDTH = 88
+TITLE_WIDTH = 64
+"""Longer titles are cut in the table (``…``); ``aisec-nb rules CODE`` shows them whole."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,13 +52,24 @@ def to_json(rule: Rule) -> dict[str, Any]:
     }
 
 
+def short_title(title: str) -> str:
+    """``title`` as the table shows it: at most :data:`TITLE_WIDTH` characters.
+
+    >>> short_title("Duplicate rows")
+    'Duplicate rows'
+    >>> len(short_title("x" * 100)), short_title("x" * 100)[-1]
+    (64, '…')
+    """
+    return title if len(title) <= TITLE_WIDTH else title[:TITLE_WIDTH - 1].rstrip() + "…"
+
+
 def render_table(rules: tuple[Rule, ...]) -> str:
     """Every rule, one aligned line each, grouped by area, then a count."""
     from ..rules import AREAS
 
     code_w = max([len("CODE"), *(len(r.code) for r in rules)])
     sev_w = max([len("SEVERITY"), *(len(r.severity) for r in rules)])
-    title_w = max([len("TITLE"), *(len(r.title) for r in rules)])
+    title_w = max([len("TITLE"), *(len(short_title(r.title)) for r in rules)])
 
     def line(code: str, severity: str, title: str, guideline: str) -> str:
         return f"  {code:<{code_w}}  {severity:<{sev_w}}  {title:<{title_w}}  {guideline}".rstrip()
@@ -67,7 +80,7 @@ def render_table(rules: tuple[Rule, ...]) -> str:
         if not group:
             continue
         lines.extend(["", f"{area}: {AREA_NAMES[area]}, {len(group)} rules"])
-        lines.extend(line(r.code, r.severity, r.title, r.guideline) for r in group)
+        lines.extend(line(r.code, r.severity, short_title(r.title), r.guideline) for r in group)
     lines.extend(["", f"{len(rules)} rules; `aisec-nb rules CODE` explains one."])
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from aisec_nb.cli import main
+from aisec_nb.cli.rules import TITLE_WIDTH, short_title
 from aisec_nb.rules import AREAS, rule, rules
 
 
@@ -30,12 +31,17 @@ def test_the_table_lists_every_code_with_severity_title_and_guideline(
     shown = {line.split()[0]: line for line in lines if line.startswith("  AISEC-")}
     assert list(shown) == [r.code for r in every]
     for r in every:
+        title = short_title(r.title)
         assert shown[r.code].split(maxsplit=2)[1] == r.severity
-        assert f"  {r.title}  " in shown[r.code]
+        assert f"  {title}  " in shown[r.code]
+        assert title == r.title or (title[:-1] in r.title and title.endswith("…"))
+        assert len(title) <= TITLE_WIDTH
         assert shown[r.code].endswith(f"  {r.guideline}")
     # Columns align: every title and every guideline starts where its header does.
-    starts = {lines[0].index("TITLE"), *(shown[r.code].index(r.title) for r in every)}
-    assert len(starts) == 1
+    titles = {lines[0].index("TITLE"), *(shown[r.code].index(short_title(r.title)) for r in every)}
+    guidelines = {lines[0].index("GUIDELINE"),
+                  *(shown[r.code].rindex(r.guideline) for r in every)}
+    assert len(titles) == 1 and len(guidelines) == 1
     headings = [line.split(":")[0] for line in lines if line and not line.startswith(" ")][:-1]
     assert headings == list(AREAS)
 
