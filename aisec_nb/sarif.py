@@ -57,7 +57,7 @@ def catalogue_rule(code: str) -> Rule:
         code,
         known.title,
         description=f"{known.why} Fix: {known.fix}",
-        help=f"{known.why}\n\nFix: {known.fix}\n\nGuideline: {known.guideline_ref}",
+        help=f"{known.help_text}\n\nGuideline: {known.guideline_ref}",
         severity=known.severity,
         tags=("security", known.area, known.kind),
         properties={"guideline": known.guideline_ref, "guideline_section": known.section,
