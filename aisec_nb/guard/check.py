@@ -41,7 +41,7 @@ def check_pickle_stream(fh: Any, label: str) -> CheckResult:
 
     # Not (yet) in aisec_nb.scan's public API: one pickle scanned from a stream position.
     from ..scan.api import verdict_of
-    from ..scan.pickle_vm import scan_pickle_stream
+    from ..scan.pickle.vm import scan_pickle_stream
     from ..scan.policy import project_policy
 
     started, clock = utc_now(), time.perf_counter()

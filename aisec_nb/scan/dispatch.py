@@ -83,36 +83,36 @@ def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
     if fmt == "pickle":
         return _pickle_or_text(head, stream, ctx, member)
     if fmt == "pytorch-legacy":
-        from .pytorch import scan_legacy
+        from .formats.pytorch import scan_legacy
 
         return scan_legacy(stream, ctx, member)
     if fmt == "zip":
-        from .containers import scan_zip
+        from .archives.zip import scan_zip
 
         return scan_zip(stream, ctx, member)
     if fmt == "tar":
-        from .containers import scan_tar
+        from .archives.tar import scan_tar
 
         return scan_tar(stream, ctx, member)
     if fmt == "numpy":
-        from .numpy_format import scan_npy_stream
+        from .formats.npy import scan_npy_stream
 
         return scan_npy_stream(stream, policy=ctx.policy, limits=lim, member=member,
                                depth=ctx.depth)
     if fmt in COMPRESSIONS:
-        from .containers import scan_compressed
+        from .archives.compressed import scan_compressed
 
         return scan_compressed(stream, fmt, ctx, member)
     if fmt == "hdf5":
-        from .hdf5 import scan_hdf5
+        from .formats.hdf5 import scan_hdf5
 
         return scan_hdf5(stream, ctx, member)
     if fmt == "gguf":
-        from .gguf import scan_gguf
+        from .formats.gguf import scan_gguf
 
         return scan_gguf(stream, limits=lim, member=member)
     if fmt == "safetensors":
-        from .safetensors import scan_safetensors
+        from .formats.safetensors import scan_safetensors
 
         return scan_safetensors(stream, limits=lim, member=member)
     if fmt in ("image", "pdf"):
@@ -133,7 +133,7 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
                     member: str | None) -> FormatScan:
     # The joblib-aware scan is the pickle scan plus a BUILD hook that skips arrays joblib
     # writes inline; on any other pickle it behaves exactly like the plain one.
-    from .joblib import scan_joblib_stream
+    from .pickle.joblib import scan_joblib_stream
 
     start = stream.tell()
     result = scan_joblib_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
@@ -160,9 +160,9 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
 
 def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
                       member: str | None) -> FormatScan:
-    from .onnx_format import is_onnx, scan_onnx
-    from .protobuf_wire import WireError, field_numbers
-    from .savedmodel import is_savedmodel, scan_savedmodel
+    from .formats.onnx import is_onnx, scan_onnx
+    from .formats.protobuf import WireError, field_numbers
+    from .formats.savedmodel import is_savedmodel, scan_savedmodel
 
     # Protobuf first: an ONNX file whose first bytes are a long doc string looks like text.
     start = stream.tell()
@@ -178,7 +178,7 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
     if fields and is_savedmodel(fields):
         return scan_savedmodel(stream, limits=ctx.limits, member=member)
     if fields and set(fields) == {1} and end - start <= ctx.limits.max_header:
-        from .keras import scan_keras_metadata
+        from .formats.keras import scan_keras_metadata
 
         keras_meta = scan_keras_metadata(stream, ctx.limits, member, ctx.policy)
         if keras_meta is not None:
@@ -225,7 +225,7 @@ def _hidden_container(stream: BinaryIO, start: int, end: int,
     found = ZIP_END in stream.read(tail)
     stream.seek(start)
     if found:
-        from .zipfile_scan import ZipError, read_directory
+        from .archives.zip import ZipError, read_directory
 
         try:
             read_directory(stream)
@@ -257,11 +257,11 @@ def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
     stream.seek(start)
     hidden = _hidden_container(stream, start, end)
     if hidden == "hdf5":
-        from .hdf5 import scan_hdf5
+        from .formats.hdf5 import scan_hdf5
 
         return scan_hdf5(stream, ctx, member)
     if hidden == "zip":
-        from .containers import scan_zip
+        from .archives.zip import scan_zip
 
         return scan_zip(stream, ctx, member)
     findings = []

@@ -1,9 +1,10 @@
-"""Compressed pickles: gzip, bz2, xz/lzma, zlib and lz4 streams (``.pkl.gz``, joblib ``compress=``).
+"""Compressed streams: a compressed tar or other container is unpacked and scanned by content; a
+compressed pickle (``.pkl.gz``, joblib ``compress=``) is streamed to the pickle VM.
 
-The stream is decompressed on the fly, never whole into memory, and handed to the joblib-aware
-pickle scanner. Decompression is bounded: total output by ``Limits.max_decompressed``, and the
-output/input ratio by ``Limits.max_ratio`` once more than :data:`RATIO_FLOOR` bytes came out (so a
-well-compressed array of zeros is fine, a bomb is not). Example::
+A compressed pickle is decompressed on the fly, never whole into memory, and handed to the
+joblib-aware pickle scanner. Decompression is bounded: total output by ``Limits.max_decompressed``,
+and the output/input ratio by ``Limits.max_ratio`` once more than :data:`RATIO_FLOOR` bytes came
+out (so a well-compressed array of zeros is fine, a bomb is not). Example::
 
     >>> import gzip, io, pickle
     >>> from aisec_nb.scan.policy import load_policy
@@ -27,15 +28,19 @@ AISEC-CMP-003 medium   compression format not supported here (lz4 without the ``
 from __future__ import annotations
 
 import lzma
+import os
 import zlib
 from typing import BinaryIO, NoReturn
 
-from ..record import Finding, Location
-from .limits import DEFAULT_LIMITS, FormatScan, Limits, MiB
-from .pickle_machine import LimitHit, Malformed
-from .policy import Policy
-from .sniff import COMPRESSIONS, pickle_label, sniff_compression
-from .streams import new_decompressor
+from ...record import Finding, Location
+from ..context import ScanContext, broken
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits, MiB
+from ..pickle.machine import LimitHit, Malformed
+from ..policy import Policy
+from ..sniff import COMPRESSIONS, HEAD_SIZE, pickle_label, sniff_compression, sniff_format
+from .inflate import BombError as InflateBomb
+from .inflate import Inflater, new_decompressor
+from .tar import scan_tar
 
 RATIO_FLOOR = 256 * MiB
 """Output below this size never counts as a bomb, whatever the ratio."""
@@ -134,7 +139,7 @@ def scan_compressed_stream(
 ) -> FormatScan:
     """Decompress ``stream`` (``kind`` one of :data:`~.sniff.COMPRESSIONS`, or None to sniff)
     and scan the pickle."""
-    from .pickle_vm import run_scan
+    from ..pickle.vm import run_scan
 
     if kind is None:
         head = stream.read(8)
@@ -216,3 +221,39 @@ class _Prefixed:
                 out += self._stream.read(n - len(out))
             return out
         return self._stream.read(n)
+
+
+def scan_compressed(stream: BinaryIO, kind: str, ctx: ScanContext,
+                    member: str | None = None) -> FormatScan:
+    """gzip/bzip2/xz/lzma/zlib/lz4: a compressed tar is unpacked here, anything else goes to
+    the compressed-pickle scanner (or, inside, back through the dispatcher)."""
+    from ..dispatch import scan_stream
+
+    start = stream.tell()
+    lim = ctx.limits
+    inner = "unknown"
+    if kind != "lz4":
+        try:
+            inner = sniff_format(Inflater(stream, kind, limit=lim.max_decompressed,
+                                          max_ratio=lim.max_ratio).read(HEAD_SIZE))
+        except (ValueError, OSError, EOFError):
+            inner = "unknown"
+        stream.seek(start)
+    try:
+        if inner == "tar":
+            reader = Inflater(stream, kind, limit=lim.max_decompressed, max_ratio=lim.max_ratio)
+            result = scan_tar(reader, ctx.deeper(), member)  # type: ignore[arg-type]
+        elif kind != "lz4" and inner not in ("pickle", "pytorch-legacy", "unknown"):
+            reader = Inflater(stream, kind, limit=lim.max_decompressed, max_ratio=lim.max_ratio)
+            result = scan_stream(reader, ctx.deeper(), member)  # type: ignore[arg-type]
+        else:
+            result = scan_compressed_stream(stream, kind, policy=ctx.policy, limits=lim,
+                                            member=member, depth=ctx.depth + 1)
+    except InflateBomb as exc:
+        result = broken(kind, "AISEC-ZIP-005", f"decompression bomb: {exc}", member=member)
+    except (ValueError, OSError, EOFError) as exc:
+        result = broken(kind, "AISEC-SCAN-002", f"corrupt {kind} data: {exc}", member=member)
+    stream.seek(0, os.SEEK_END)
+    named = result.format.startswith((kind, pickle_label(kind)))
+    fmt = result.format if named else f"{kind}+{result.format}"
+    return FormatScan(fmt, result.findings, result.complete, result.details)

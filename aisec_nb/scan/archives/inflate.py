@@ -23,8 +23,8 @@ import os
 import zlib
 from typing import Any, BinaryIO
 
-from .sniff import BZIP2, DEFLATE, GZIP, LZ4, LZMA, XZ, ZLIB
-from .source import SeekableView
+from ..sniff import BZIP2, DEFLATE, GZIP, LZ4, LZMA, XZ, ZLIB
+from ..source import SeekableView
 
 CHUNK = 256 * 1024
 REWIND_FACTOR = 16

@@ -1,4 +1,5 @@
-"""Zip archives read the way loaders read them: our own central-directory parser.
+"""Zip archives read the way loaders read them: our own central-directory parser, and every
+member scanned by content (PyTorch, Keras, NumPy .npz and plain zips).
 
 PyTorch (miniz), NumPy and Keras (Python ``zipfile``) locate members through the central
 directory and then read the data at the local header's offset, ignoring CRCs. Python-based
@@ -19,21 +20,24 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
 import struct
+import tempfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
-from ..record import Finding
-from .context import finding, truncate
-from .hashing import Window
-from .limits import DEFAULT_LIMITS, Limits
-from .sniff import BZIP2, DEFLATE, ZIP64_END, ZIP64_LOCATOR, ZIP_CENTRAL, ZIP_END, ZIP_LOCAL
-from .streams import Inflater
+from ...record import Finding
+from ..context import ScanContext, broken, finding, truncate
+from ..hashing import Window
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..sniff import BZIP2, DEFLATE, ZIP64_END, ZIP64_LOCATOR, ZIP_CENTRAL, ZIP_END, ZIP_LOCAL
+from .inflate import BombError, Inflater
 
 METHODS = {0: None, 8: DEFLATE, 12: BZIP2}
 """Compression methods we can read (stored, deflate, bzip2)."""
@@ -268,3 +272,170 @@ def crc_finding(stream: BinaryIO, m: Member, limits: Limits) -> Finding | None:
     return None
 
 
+MAX_LISTED = 500
+"""Members listed by name in the record; the count is always complete."""
+_TENSOR_RECORD = re.compile(r"^[^/]+/data/\d+$")
+
+
+def _join(outer: str | None, inner: str) -> str:
+    return inner if outer is None else f"{outer}/{inner}"
+
+
+def zip_kind(names: list[str]) -> str:
+    """What a zip holds, judged by its member names (the loaders look them up by name)."""
+    if any(n == "data.pkl" or n.endswith("/data.pkl") for n in names):
+        if any("/code/" in n for n in names) or any(n.endswith("/constants.pkl") for n in names):
+            return "torchscript"
+        return "pytorch-zip"
+    if "config.json" in names and ("metadata.json" in names or "model.weights.h5" in names):
+        return "keras"
+    if names and all(n.endswith(".npy") for n in names):
+        return "npz"
+    return "zip"
+
+
+def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
+    """Scan every member of a zip as the loader would read it.
+
+    >>> import io, zipfile
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as z: z.writestr("notes.txt", "hello")
+    >>> scan_zip(buf, ScanContext(load_policy())).format
+    'zip'
+    """
+    try:
+        directory = read_directory(stream, ctx.limits)
+    except (ZipError, OSError) as exc:
+        stream.seek(0, os.SEEK_END)
+        return broken("zip", "AISEC-ZIP-008", f"not a readable zip: {exc}", member=member)
+    names = [m.name for m in directory.members]
+    kind = zip_kind(names)
+    findings: list[Finding] = [*(_prefixed(f, member) for f in directory.findings)]
+    complete = directory.complete
+    listed: list[dict[str, Any]] = []
+    skipped_records = 0
+    details_extra: dict[str, Any] = {}
+    for m in directory.members:
+        label = _join(member, m.name)
+        if not m.readable:
+            complete = False
+            # An "encrypted" flag may be a lie to make scanners skip the member: read the bytes
+            # anyway; real ciphertext just ends as an unparsable member.
+            if m.local_name is None or m.method not in METHODS:
+                continue
+        if m.name.endswith("/") and m.size == 0:
+            continue
+        if kind in ("pytorch-zip", "torchscript") and _TENSOR_RECORD.match(m.name):
+            # Raw storage bytes: torch copies them into tensors, never unpickles them.
+            skipped_records += 1
+            continue
+        result = _scan_member(stream, m, directory, ctx, label, kind)
+        findings.extend(result.findings)
+        complete = complete and result.complete
+        if len(listed) < MAX_LISTED:
+            listed.append({"name": truncate(m.name, 200), "format": result.format,
+                           "size": m.size})
+    if kind in ("pytorch-zip", "torchscript"):
+        checked, problems = _storage_sizes(stream, directory, ctx, member)
+        findings.extend(problems)
+        if checked is not None:
+            details_extra["storages_checked"] = checked
+    if kind == "torchscript":
+        findings.append(finding("AISEC-PT-001", "medium", "TorchScript program: its code runs "
+                                "when torch.jit.load is called and is not analysed here",
+                                member=member))
+    stream.seek(0, os.SEEK_END)
+    details: dict[str, Any] = {"members": len(directory.members), "listed": listed}
+    if skipped_records:
+        details["tensor_records"] = skipped_records
+    if directory.prefix_bytes:
+        details["prefix_bytes"] = directory.prefix_bytes
+    details.update(details_extra)
+    return FormatScan(kind, tuple(findings), complete=complete, details=details)
+
+
+def _storage_sizes(stream: BinaryIO, directory: Directory, ctx: ScanContext,
+                   member: str | None) -> tuple[int | None, list[Finding]]:
+    """Compare the storage sizes each ``data.pkl`` declares with its ``data/<key>`` records."""
+    from ..formats.pytorch import storage_declarations, storage_findings
+
+    checked: int | None = None
+    found: list[Finding] = []
+    for m in directory.members:
+        if not (m.name.endswith("/data.pkl") and m.readable):
+            continue
+        if m.size > ctx.limits.max_nested_payload:
+            continue
+        prefix = m.name[: -len("data.pkl")]
+        records = {d.name[len(prefix) + 5:]: d.size for d in directory.members
+                   if d.name.startswith(prefix + "data/")}
+        try:
+            data = open_member(stream, m, ctx.limits).read(m.size + 1)
+        except (ValueError, OSError, EOFError):
+            continue
+        declared = storage_declarations(data)
+        if declared is None:
+            continue
+        checked = (checked or 0) + len(declared)
+        found.extend(storage_findings(declared, records, _join(member, m.name)))
+    return checked, found
+
+
+SEEKING_FORMATS = frozenset({"zip", "hdf5", "gguf", "safetensors", "protobuf", "tar", "7z"})
+"""Formats whose parsers jump around: a compressed member holding one is unpacked to a
+(bounded, spooled) temporary file first, instead of re-inflating on every backward seek."""
+SPOOL_IN_MEMORY = 64 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def _random_access(reader: BinaryIO, ctx: ScanContext) -> Iterator[BinaryIO]:
+    from ..sniff import HEAD_SIZE, sniff_format
+
+    head = reader.read(HEAD_SIZE)
+    reader.seek(0)
+    if sniff_format(head) not in SEEKING_FORMATS:
+        yield reader
+        return
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        while chunk := reader.read(1024 * 1024):  # the Inflater bounds the total
+            spool.write(chunk)
+        spool.seek(0)
+        yield cast(BinaryIO, spool)
+
+
+def _prefixed(f: Finding, member: str | None) -> Finding:
+    if member is None or f.location is None or f.location.member is None:
+        return f
+    loc = f.location.model_copy(update={"member": _join(member, f.location.member)})
+    return f.model_copy(update={"location": loc})
+
+
+def _scan_member(stream: BinaryIO, m: Member, directory: Directory, ctx: ScanContext,
+                 label: str, kind: str) -> FormatScan:
+    from ..dispatch import scan_stream
+
+    try:
+        if kind == "keras" and m.name == "config.json":
+            from ..formats.keras import scan_keras_config
+
+            reader = open_member(stream, m, ctx.limits)
+            data = reader.read(ctx.limits.max_header + 1)
+            result = scan_keras_config(data, ctx.limits, label, ctx.policy)
+        elif m.method != 0:
+            with _random_access(open_member(stream, m, ctx.limits), ctx) as reader:
+                result = scan_stream(reader, ctx.deeper(), label)
+        else:
+            result = scan_stream(open_member(stream, m, ctx.limits), ctx.deeper(), label)
+        problem = crc_finding(stream, m, ctx.limits)
+    except BombError as exc:
+        return broken("zip-member", "AISEC-ZIP-005", f"decompression bomb: {exc}", member=label)
+    except (ValueError, OSError, EOFError) as exc:
+        return broken("zip-member", "AISEC-SCAN-002", f"member cannot be read: {exc}",
+                      member=label)
+    if problem is not None:
+        problem = problem.model_copy(update={"location": problem.location.model_copy(
+            update={"member": label})}) if problem.location else problem
+        result = FormatScan(result.format, (*result.findings, problem), result.complete,
+                            result.details)
+    return result

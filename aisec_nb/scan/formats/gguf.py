@@ -21,10 +21,10 @@ import os
 import struct
 from typing import Any, BinaryIO
 
-from ..record import Finding
-from .context import finding, rules, truncate
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .sniff import GGUF_MAGIC
+from ...record import Finding
+from ..context import finding, rules, truncate
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..sniff import GGUF_MAGIC
 
 FORMAT = "gguf"
 _SCALARS = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}

@@ -19,10 +19,10 @@ import json
 import os
 from typing import Any, BinaryIO
 
-from ..record import Finding
-from .context import ScanContext, finding, truncate
+from ...record import Finding
+from ..context import ScanContext, finding, truncate
+from ..limits import FormatScan
 from .keras import keras_config_findings
-from .limits import FormatScan
 
 FORMAT = "hdf5"
 MAX_ATTR_BYTES = 16 * 1024 * 1024
@@ -124,6 +124,6 @@ def _attributes(obj: Any, member: str | None, ctx: ScanContext) -> list[Finding]
 
 
 def _loc() -> Any:
-    from ..record import Location
+    from ...record import Location
 
     return Location()

@@ -22,13 +22,13 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..record import Finding
-from .context import finding, rules, truncate
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .sniff import MARSHAL_CODE_MARKERS
+from ...record import Finding
+from ..context import finding, rules, truncate
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..sniff import MARSHAL_CODE_MARKERS
 
 if TYPE_CHECKING:
-    from .policy import Policy
+    from ..policy import Policy
 
 FORMAT = "keras-config"
 MAX_NODES = 2_000_000
@@ -152,7 +152,7 @@ def scan_keras_metadata(stream: Any, limits: Limits = DEFAULT_LIMITS,
                         policy: Policy | None = None) -> FormatScan | None:
     """Findings for a ``keras_metadata.pb`` (``keras.models.load_model`` rebuilds layers from
     it, Lambda bytecode included), or ``None`` when the protobuf is not one."""
-    from .protobuf_wire import Budget, WireError, walk
+    from .protobuf import Budget, WireError, walk
 
     start = stream.tell()
     try:
@@ -184,6 +184,6 @@ def scan_keras_metadata(stream: Any, limits: Limits = DEFAULT_LIMITS,
 
 
 def _location() -> Any:
-    from ..record import Location
+    from ...record import Location
 
     return Location()

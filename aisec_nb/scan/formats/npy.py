@@ -30,10 +30,10 @@ import ast
 import re
 from typing import Any, BinaryIO
 
-from ..record import Finding, Location, Severity
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .policy import Policy
-from .sniff import NUMPY_MAGIC
+from ...record import Finding, Location, Severity
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..policy import Policy
+from ..sniff import NUMPY_MAGIC
 
 _DESCR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d*)(\[[A-Za-z0-9]+\])?$")
 _CHAR_SIZES = {
@@ -169,7 +169,7 @@ def scan_npy_stream(
     depth: int = 0,
 ) -> FormatScan:
     """Scan one ``.npy`` from the stream's current position (object arrays via the pickle VM)."""
-    from .pickle_vm import scan_pickle_stream
+    from ..pickle.vm import scan_pickle_stream
 
     findings: list[Finding] = []
 

@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, BinaryIO
 
-from ..record import Finding
-from .context import finding, truncate
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .protobuf_wire import Budget, Message, WireError, walk
+from ...record import Finding
+from ..context import finding, truncate
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from .protobuf import Budget, Message, WireError, walk
 
 FORMAT = "onnx"
 STANDARD_DOMAINS = frozenset({"", "ai.onnx", "ai.onnx.ml", "ai.onnx.training",

@@ -3,8 +3,8 @@
 ``torch.load`` unpickles exactly five pickles in a row (magic number, protocol version,
 ``sys_info``, the object, the storage keys) and then copies raw storage bytes, so we scan those
 five with the pickle VM and hash the rest. The zip layout's storage sizes and the
-tar layout's record files are checked here too; the containers themselves are walked in
-:mod:`aisec_nb.scan.containers`.
+tar layout's record files are checked here too; the archives themselves are walked in
+:mod:`aisec_nb.scan.archives`.
 
 Example::
 
@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 from typing import Any, BinaryIO
 
-from ..record import Finding
-from .context import ScanContext, finding
-from .limits import FormatScan
+from ...record import Finding
+from ..context import ScanContext, finding
+from ..limits import FormatScan
 
 FORMAT = "pytorch-legacy"
 LEGACY_PICKLES = ("magic number", "protocol version", "sys_info", "object", "storage keys")
@@ -27,7 +27,7 @@ LEGACY_PICKLES = ("magic number", "protocol version", "sys_info", "object", "sto
 
 def scan_legacy(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
     """Scan the five pickles ``torch.load`` reads from a legacy file."""
-    from .pickle_vm import scan_pickle_stream
+    from ..pickle.vm import scan_pickle_stream
 
     findings: list[Finding] = []
     complete = True
@@ -204,7 +204,7 @@ def scan_tar_records(stream: BinaryIO, ctx: ScanContext, member: str, kind: str)
     header pickle followed by raw bytes whose length the header gives. Every pickle is scanned."""
     import struct
 
-    from .pickle_vm import scan_pickle_stream
+    from ..pickle.vm import scan_pickle_stream
 
     findings: list[Finding] = []
     end = stream.seek(0, os.SEEK_END)

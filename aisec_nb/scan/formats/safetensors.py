@@ -21,9 +21,9 @@ import math
 import os
 from typing import Any, BinaryIO
 
-from ..record import Finding
-from .context import finding, rules, truncate
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
+from ...record import Finding
+from ..context import finding, rules, truncate
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
 
 FORMAT = "safetensors"
 

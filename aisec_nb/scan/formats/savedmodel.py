@@ -19,10 +19,10 @@ import os
 from collections import Counter
 from typing import Any, BinaryIO
 
-from ..record import Finding, Severity
-from .context import finding, rules, truncate
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .protobuf_wire import Budget, Message, WireError, walk
+from ...record import Finding, Severity
+from ..context import finding, rules, truncate
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from .protobuf import Budget, Message, WireError, walk
 
 FORMAT = "tf-savedmodel"
 

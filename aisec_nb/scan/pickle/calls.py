@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..record import SEVERITY_ORDER, Location
-from .limits import FormatScan
-from .pickle_machine import MAX_DECODED_FACTOR, MAX_GLOBALS, Machine
-from .pickle_nested import decode
-from .pickle_values import CONSTANT_TYPES, Blob, Global, Inst, PDict, Unknown, kind_of
-from .policy import _INTERNAL_ATTRS, Danger
+from ...record import SEVERITY_ORDER, Location
+from ..limits import FormatScan
+from ..policy import _INTERNAL_ATTRS, Danger
+from .decoders import decode
+from .machine import MAX_DECODED_FACTOR, MAX_GLOBALS, Machine
+from .values import CONSTANT_TYPES, Blob, Global, Inst, PDict, Unknown, kind_of
 
 
 def call(m: Machine, callee: Any, args: Any, offset: int) -> Any:

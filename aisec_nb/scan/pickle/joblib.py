@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from typing import Any, BinaryIO
 
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .pickle_machine import Machine
-from .pickle_values import Inst as _Inst
-from .pickle_values import PDict, Unknown
-from .policy import Policy
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..policy import Policy
+from .machine import Machine
+from .values import Inst as _Inst
+from .values import PDict, Unknown
 
 WRAPPERS = frozenset(
     {
@@ -97,7 +97,7 @@ def joblib_build_hook(m: Machine, obj: Any, stack: list[Any]) -> None:
         itemsize, has_object = _dtype_info(state.items.get("dtype"))
         count = _count(state.items.get("shape"))
     except WrapperError as exc:
-        from .pickle_machine import Malformed
+        from .machine import Malformed
 
         m.add(
             "AISEC-JBL-001",
@@ -126,7 +126,7 @@ def scan_joblib_stream(
     depth: int = 0,
 ) -> FormatScan:
     """Scan a joblib file (or any raw pickle) from the stream's current position."""
-    from .pickle_vm import run_scan
+    from .vm import run_scan
 
     return run_scan(
         stream,

@@ -11,16 +11,16 @@ import _compat_pickle
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..record import Finding, Location
-from .limits import FormatScan, Limits
-from .pickle_source import ParseLimit, Source, Truncated
-from .pickle_values import (
+from ...record import Finding, Location
+from ..limits import FormatScan, Limits
+from ..policy import Danger, Policy
+from .reader import ParseLimit, Source, Truncated
+from .values import (
     Global,
 )
-from .policy import Danger, Policy
 
 if TYPE_CHECKING:
-    from .pickle_vm import NestedScanner
+    from .vm import NestedScanner
 
 MAX_FINDINGS = 500
 MAX_GLOBALS = 1000
@@ -222,7 +222,7 @@ class Machine:
 
     def run(self, stream: BinaryIO, *, single: bool) -> None:
         """Scan one pickle (``single``) or stacked pickles to the end of ``stream``."""
-        from .pickle_ops import run_one
+        from .ops import run_one
 
         src = Source(stream, exact=single, max_bytes=self.limits.max_parse_bytes)
         self.src = src
@@ -252,7 +252,7 @@ class Machine:
 
     def run_embedded(self, src: Source) -> None:
         """Scan one pickle written inline in the same stream (joblib object arrays)."""
-        from .pickle_ops import run_one
+        from .ops import run_one
 
         run_one(self, src)
         self.pickles += 1

@@ -12,10 +12,10 @@ import codecs
 import struct
 from typing import Any
 
-from .pickle_calls import build, call, mutate
-from .pickle_machine import INLINE, MAX_RETAINED, LimitHit, Machine, Malformed
-from .pickle_source import Source
-from .pickle_values import Blob, Global, Inst, PDict, PList, PSet, Unknown, kind_of
+from .calls import build, call, mutate
+from .machine import INLINE, MAX_RETAINED, LimitHit, Machine, Malformed
+from .reader import Source
+from .values import Blob, Global, Inst, PDict, PList, PSet, Unknown, kind_of
 
 MAX_LINE = 1 << 20
 """Longest text argument (protocol 0 lines) accepted."""

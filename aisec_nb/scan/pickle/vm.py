@@ -40,10 +40,10 @@ import io
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-from ..record import Finding, Location
-from .limits import DEFAULT_LIMITS, FormatScan, Limits
-from .pickle_machine import Budget, Machine, fix_imports
-from .policy import Policy
+from ...record import Finding, Location
+from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..policy import Policy
+from .machine import Budget, Machine, fix_imports
 
 NestedScanner = Callable[[bytes, Policy, Limits, "str | None", int], "FormatScan | None"]
 """``(data, policy, limits, member, depth) -> FormatScan | None`` for payloads that are not plain
@@ -54,13 +54,13 @@ def _by_format(
     data: bytes, policy: Policy, limits: Limits, member: str | None, depth: int
 ) -> FormatScan | None:
     """Non-pickle payloads (a torch zip given to ``_load_from_bytes``) go to the format router."""
-    from .sniff import sniff_format
+    from ..sniff import sniff_format
 
     if sniff_format(data[:512]) == "pickle":
         return None
     try:
-        from .context import ScanContext
-        from .dispatch import scan_stream
+        from ..context import ScanContext
+        from ..dispatch import scan_stream
     except ImportError:  # pragma: no cover - the router ships with the package
         return None
     return scan_stream(io.BytesIO(data), ScanContext(policy, limits, depth), member)

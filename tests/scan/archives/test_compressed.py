@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan import compressed
-from aisec_nb.scan.compressed import scan_compressed_stream
+from aisec_nb.scan.archives import compressed
+from aisec_nb.scan.archives.compressed import scan_compressed_stream
 from aisec_nb.scan.limits import Limits
 from aisec_nb.scan.policy import load_policy
 from aisec_nb.scan.sniff import COMPRESSIONS, pickle_label, sniff_compression

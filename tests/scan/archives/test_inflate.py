@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.streams import BombError, Inflater
+from aisec_nb.scan.archives.inflate import BombError, Inflater
 
 COMPRESS = {
     "deflate": lambda b: zlib.compress(b)[2:-4],

@@ -11,14 +11,14 @@ import zipfile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.limits import Limits
-from aisec_nb.scan.zipfile_scan import (
+from aisec_nb.scan.archives.zip import (
     ZipError,
     crc_finding,
     open_member,
     read_directory,
     unsafe_name,
 )
+from aisec_nb.scan.limits import Limits
 
 
 def _zip(members: list[tuple[str, bytes]], *, compression: int = zipfile.ZIP_STORED,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.gguf import scan_gguf
+from aisec_nb.scan.formats.gguf import scan_gguf
 from tests.scan.corpus_formats import gguf_file
 
 

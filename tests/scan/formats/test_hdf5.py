@@ -9,8 +9,8 @@ import h5py
 import numpy as np
 import pytest
 
-from aisec_nb.scan import hdf5 as hdf5_module
 from aisec_nb.scan import scan_path
+from aisec_nb.scan.formats import hdf5 as hdf5_module
 
 
 def _h5(path: Path, **attrs: object) -> Path:

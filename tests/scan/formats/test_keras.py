@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.keras import keras_config_findings, scan_keras_config
+from aisec_nb.scan.formats.keras import keras_config_findings, scan_keras_config
 from tests.scan.corpus_formats import marshalled_lambda
 
 

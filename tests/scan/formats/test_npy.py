@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.numpy_format import DescrError, descr_itemsize, parse_header, scan_npy_stream
+from aisec_nb.scan.formats.npy import DescrError, descr_itemsize, parse_header, scan_npy_stream
 from aisec_nb.scan.policy import load_policy
 from tests.scan.corpus_pickle import proto, sbu, sglob
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.onnx_format import check_location, scan_onnx
+from aisec_nb.scan.formats.onnx import check_location, scan_onnx
 from tests.scan.corpus_formats import onnx_model, onnx_with_location
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.protobuf_wire import Budget, WireError, field_numbers, walk
+from aisec_nb.scan.formats.protobuf import Budget, WireError, field_numbers, walk
 from tests.scan.corpus_formats import pb_int, pb_len
 
 SCHEMA = {"Root": {1: "int", 2: "str", 3: "Child"}, "Child": {1: "str", 3: "Child"}}

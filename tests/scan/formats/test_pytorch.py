@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from aisec_nb.scan import scan_path
-from aisec_nb.scan.pytorch import ELEMENT_SIZES, storage_declarations, storage_findings
+from aisec_nb.scan.formats.pytorch import ELEMENT_SIZES, storage_declarations, storage_findings
 
 
 def test_declarations_follow_memo_and_shared_storages(tmp_path: Path) -> None:

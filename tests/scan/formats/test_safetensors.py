@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.safetensors import scan_safetensors
+from aisec_nb.scan.formats.safetensors import scan_safetensors
 
 
 def _blob(header: dict[str, object] | bytes, data: bytes) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from aisec_nb.scan.savedmodel import scan_savedmodel
+from aisec_nb.scan.formats.savedmodel import scan_savedmodel
 from tests.scan.corpus_formats import SAVER, node_def, saved_model
 
 

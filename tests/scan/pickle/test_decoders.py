@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.pickle_nested import decode
+from aisec_nb.scan.pickle.decoders import decode
 
 DATA = b"\x80\x04N."
 

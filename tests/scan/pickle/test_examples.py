@@ -11,13 +11,13 @@ import pytest
 @pytest.mark.parametrize(
     "name",
     [
-        "aisec_nb.scan.pickle_vm",
+        "aisec_nb.scan.pickle.vm",
         "aisec_nb.scan.policy",
-        "aisec_nb.scan.pickle_nested",
-        "aisec_nb.scan.pickle_source",
-        "aisec_nb.scan.numpy_format",
-        "aisec_nb.scan.joblib",
-        "aisec_nb.scan.compressed",
+        "aisec_nb.scan.pickle.decoders",
+        "aisec_nb.scan.pickle.reader",
+        "aisec_nb.scan.formats.npy",
+        "aisec_nb.scan.pickle.joblib",
+        "aisec_nb.scan.archives.compressed",
     ],
 )
 def test_docstring_examples(name: str) -> None:

@@ -10,8 +10,8 @@ import joblib
 import numpy as np
 import pytest
 
-from aisec_nb.scan.joblib import scan_joblib_stream
-from aisec_nb.scan.pickle_vm import scan_pickle_stream
+from aisec_nb.scan.pickle.joblib import scan_joblib_stream
+from aisec_nb.scan.pickle.vm import scan_pickle_stream
 from aisec_nb.scan.policy import load_policy
 from tests.scan.corpus_pickle import benign_objects
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.pickle_source import ParseLimit, Source, Truncated
+from aisec_nb.scan.pickle.reader import ParseLimit, Source, Truncated
 
 
 class Pipe(io.RawIOBase):

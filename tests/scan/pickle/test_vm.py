@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.scan.limits import Limits
-from aisec_nb.scan.pickle_vm import scan_pickle_bytes, scan_pickle_stream
+from aisec_nb.scan.pickle.vm import scan_pickle_bytes, scan_pickle_stream
 from aisec_nb.scan.policy import load_policy
 from tests.scan.corpus_pickle import (
     benign_objects,
@@ -329,7 +329,7 @@ def test_nested_rescans_share_one_opcode_budget() -> None:
 
 
 def test_kept_arguments_share_a_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aisec_nb.scan import pickle_ops
+    from aisec_nb.scan.pickle import ops as pickle_ops
 
     monkeypatch.setattr(pickle_ops, "MAX_RETAINED", 4096)
     filler = b"".join(b"X" + struct.pack("<I", 1000) + b"a" * 1000 + b"0" for _ in range(5))
