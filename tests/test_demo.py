@@ -8,8 +8,10 @@ import subprocess
 from pathlib import Path
 
 import nbformat
+import pytest
 
 
+@pytest.mark.kernel
 def test_demo_executes_quickstart_and_records_a_checked_file(tmp_path: Path) -> None:
     exe = shutil.which("aisec-nb")
     assert exe is not None, "the aisec-nb console script is not installed"

@@ -18,6 +18,7 @@ from aisec_nb.errors import (
 from tests.notebooks import execute, make_notebook
 
 
+@pytest.mark.kernel
 def test_aisec_errors_show_one_line_in_a_kernel(tmp_path: Path) -> None:
     nb = make_notebook(
         "from aisec_nb.errors import GuardRefusal\n"

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from aisec_nb.cli import main
 from aisec_nb.transport import MIME_TYPE
@@ -37,6 +38,7 @@ not_a_frame = [1, 2, 3]
 """
 
 
+@pytest.mark.kernel
 def test_check_data_report_record_and_size(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",

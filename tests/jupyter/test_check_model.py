@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from aisec_nb.transport import MIME_TYPE
 from tests.notebooks import execute, make_notebook, outputs_with
 from tests.scan.corpus_formats import MARKER, evil_pickle, hf_snapshot, rezip, torch_state_dict
 
 
+@pytest.mark.kernel
 def test_report_record_and_progress(tmp_path: Path) -> None:
     rezip(torch_state_dict(tmp_path / "base.pt"), tmp_path / "evil.pt",
           {"base/data.pkl": evil_pickle(tmp_path)})

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from aisec_nb.cli import main
 from aisec_nb.transport import MIME_TYPE
@@ -15,6 +16,7 @@ from tests.notebooks import execute, make_notebook, outputs_with, save
 from tests.scan.corpus_pickle import proto, sbu, sglob
 
 
+@pytest.mark.kernel
 def test_guard_refuses_records_overrides_and_switches_off(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     bad = proto(4) + sglob("os", "system") + sbu(f"echo x > {marker}") + b"\x85R."

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from aisec_nb import __version__
 from aisec_nb.cli import main
@@ -19,6 +20,7 @@ WRITE_MODEL = (
 )
 
 
+@pytest.mark.kernel
 def test_check_model_output_is_synced_into_metadata(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",
@@ -70,6 +72,7 @@ def test_check_model_output_is_synced_into_metadata(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.kernel
 def test_usage_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",
@@ -99,6 +102,7 @@ def test_usage_errors_are_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert "usage: %aisec check model" in nb.cells[6].outputs[0]["text"]
 
 
+@pytest.mark.kernel
 def test_load_ext_imports_no_heavy_libraries(tmp_path: Path) -> None:
     nb = make_notebook(
         "import sys\nbefore = set(sys.modules)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import plotly.graph_objects as go
+import pytest
 
 from aisec_nb.cli import main
 from aisec_nb.drift import Monitor, build_profile
@@ -37,6 +38,7 @@ def figures(nb: object) -> list[dict]:  # type: ignore[type-arg]
     return [out["data"][PLOTLY_MIME] for _, out in outputs_with(nb, PLOTLY_MIME)]
 
 
+@pytest.mark.kernel
 def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb", MAKE_DATA, "%aisec monitor ref live --time-col ts --window 1D"
@@ -88,6 +90,7 @@ def test_monitor_magic_shows_figures_from_bins_and_records_the_summary(tmp_path:
     assert record["monitors"]["monitor:ref:live"] == payload
 
 
+@pytest.mark.kernel
 def test_monitor_magic_reads_a_saved_profile_and_a_data_file(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",
@@ -110,6 +113,7 @@ def test_monitor_magic_reads_a_saved_profile_and_a_data_file(tmp_path: Path) -> 
     assert len(figures(nb)) == 2  # scores and distributions; no time figures without --time-col
 
 
+@pytest.mark.kernel
 def test_monitor_magic_errors_are_one_line(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",
@@ -126,6 +130,7 @@ def test_monitor_magic_errors_are_one_line(tmp_path: Path) -> None:
     assert errors[2]["evalue"] == "window: '1X' is not a fixed window like '1D', '6h' or '15min'"
 
 
+@pytest.mark.kernel
 def test_streaming_monitor_in_a_kernel_shows_a_widget_and_records_its_summary(
     tmp_path: Path,
 ) -> None:
