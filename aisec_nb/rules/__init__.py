@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_attributes
-from .catalogue import AREAS, Rule, catalogue, find, guideline_subsections, load, rule, rules
+from .catalogue import AREAS, Rule, by_code, find, guideline_subsections, load, rule, rules
 
 if TYPE_CHECKING:
     from .findings import make_finding
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # The factory makes Record findings (pydantic); served lazily so the catalogue stays cheap.
 _LAZY = {"make_finding": "aisec_nb.rules.findings"}
 
-__all__ = ["AREAS", "Rule", "catalogue", "find", "guideline_subsections", "load",
+__all__ = ["AREAS", "Rule", "by_code", "find", "guideline_subsections", "load",
            "make_finding", "rule", "rules"]
 
 __getattr__ = lazy_attributes(__name__, _LAZY)

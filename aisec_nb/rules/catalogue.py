@@ -163,20 +163,20 @@ def load(folder: Traversable | Path | None = None) -> Mapping[str, Rule]:
 
 
 @cache
-def catalogue() -> Mapping[str, Rule]:
+def by_code() -> Mapping[str, Rule]:
     """Every shipped rule, by code (aliases included), areas in :data:`AREAS` order."""
     return load()
 
 
 def rules(area: str | None = None) -> tuple[Rule, ...]:
     """The rules (each once, aliases not repeated), of one area or of all."""
-    seen = {r.code: r for r in catalogue().values()}
+    seen = {r.code: r for r in by_code().values()}
     return tuple(r for r in seen.values() if area is None or r.area == area)
 
 
 def find(code: str) -> Rule | None:
     """The rule of ``code`` (any case, or one of its aliases), or ``None``."""
-    return catalogue().get(code.strip().upper())
+    return by_code().get(code.strip().upper())
 
 
 def rule(code: str) -> Rule:
@@ -188,7 +188,7 @@ def rule(code: str) -> Rule:
     if found is None:
         import difflib
 
-        close = difflib.get_close_matches(code.strip().upper(), list(catalogue()), n=3)
+        close = difflib.get_close_matches(code.strip().upper(), list(by_code()), n=3)
         hint = f"did you mean {', '.join(close)}? " if close else ""
         raise UsageError(f"unknown rule code {code!r}; {hint}`aisec-nb rules` lists every code")
     return found

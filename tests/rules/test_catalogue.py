@@ -10,7 +10,7 @@ import pytest
 
 from aisec_nb.errors import AisecError, UsageError
 from aisec_nb.record import Location, Severity
-from aisec_nb.rules import AREAS, catalogue, find, guideline_subsections, load, rule, rules
+from aisec_nb.rules import AREAS, by_code, find, guideline_subsections, load, rule, rules
 from aisec_nb.rules.catalogue import SEVERITIES
 from aisec_nb.rules.findings import make_finding
 
@@ -81,7 +81,7 @@ def test_lookup_by_code_any_case_and_unknown_codes() -> None:
 
 
 def test_catalogue_is_read_once() -> None:
-    assert catalogue() is catalogue()
+    assert by_code() is by_code()
 
 
 def test_a_folder_of_rules_loads_with_aliases(tmp_path: Path) -> None:

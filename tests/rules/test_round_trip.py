@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import aisec_nb
-from aisec_nb.rules import catalogue, rules
+from aisec_nb.rules import by_code, rules
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,14 +103,14 @@ def used_in_package() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 def test_every_code_the_package_names_is_catalogued() -> None:
     codes, _ = used_in_package()
     assert len(codes) > 30, "the harvest found too few codes to be looking in the right place"
-    missing = {code: sorted(where) for code, where in codes.items() if code not in catalogue()}
+    missing = {code: sorted(where) for code, where in codes.items() if code not in by_code()}
     assert missing == {}, f"codes named in aisec_nb but not catalogued: {missing}"
 
 
 def test_every_prefix_the_package_matches_by_begins_a_catalogued_code() -> None:
     _, prefixes = used_in_package()
     orphans = {p: sorted(where) for p, where in prefixes.items()
-               if not any(code.startswith(p) for code in catalogue())}
+               if not any(code.startswith(p) for code in by_code())}
     assert orphans == {}, f"prefixes that match no catalogued code: {orphans}"
 
 
@@ -165,7 +165,7 @@ def _test_sources() -> dict[str, str]:
 def evidence_of(code: str, sources: dict[str, str], names: dict[str, list[str]],
                 emitted: set[str]) -> str | None:
     """Where a test emits ``code``, or ``None``."""
-    known = catalogue()[code]
+    known = by_code()[code]
     if {known.code, *known.aliases} & emitted:
         return SNAPSHOT.name
     patterns = [rf"(?<![A-Z0-9-]){re.escape(c)}(?![A-Z0-9])" for c in (known.code, *known.aliases)]
@@ -189,5 +189,5 @@ def test_every_catalogued_code_is_emitted_by_some_test() -> None:
 
 
 def test_the_snapshot_emits_only_catalogued_codes() -> None:
-    unknown = sorted(snapshot_codes() - set(catalogue()))
+    unknown = sorted(snapshot_codes() - set(by_code()))
     assert unknown == []
