@@ -53,7 +53,7 @@ def test_project_policy_changes_what_is_found(tmp_path: Path) -> None:
     assert check_dataframe(df, thresholds=project).findings == ()
     stricter = {"missing_share": 0.1}
     assert check_dataframe(df, thresholds=project, policy=stricter).findings
-    assert check_dataframe(df).parameters["thresholds"]["missing_share"] == 0.05
+    assert check_dataframe(df).parameters.thresholds["missing_share"] == 0.05
 
 
 @pytest.mark.parametrize(
