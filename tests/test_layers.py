@@ -19,9 +19,8 @@ import aisec_nb
 
 ROOT = Path(aisec_nb.__file__).parent
 
-CORE_PACKAGES = ("scan", "data", "drift", "guard", "lint", "rules", "threats", "cards")
+CORE_PACKAGES = ("scan", "data", "drift", "guard", "lint", "record", "rules", "threats", "cards")
 CORE_MODULES = (
-    "record",
     "transport",
     "errors",
     "config",
