@@ -87,3 +87,9 @@ class UnreadableInputError(AisecError, OSError):
 
 class GuardRefusal(AisecError):
     """A guarded load refused to load a file whose scan did not pass."""
+
+
+__all__ = [
+    "AisecError", "GuardRefusal", "NotebookError", "RecordError", "UnreadableInputError",
+    "UsageError",
+]

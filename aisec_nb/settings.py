@@ -158,3 +158,9 @@ def load_settings(start: Path | None = None) -> Settings:
 def default_settings() -> Settings:
     """The shipped defaults, with no project file."""
     return Settings()
+
+
+__all__ = [
+    "SECTIONS", "TOOL_KEY", "LintSettings", "ScanSettings", "Settings", "default_settings",
+    "find_pyproject", "load_settings", "settings_from_table",
+]

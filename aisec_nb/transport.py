@@ -295,3 +295,11 @@ def plain_summary(result: CheckResult) -> str:
 def escape(value: object) -> str:
     """HTML-escape anything for inclusion in a report."""
     return html.escape(str(value), quote=True)
+
+
+__all__ = [
+    "FRAGMENT_KINDS", "KEYED_SLOTS", "MIME_TYPE", "SINGLE_SLOTS", "Entry", "NotebookEvidence",
+    "build_bundle", "check_fragment", "empty_record", "escape", "fragment_entry",
+    "make_fragment", "merge_entries", "metadata_entries", "output_entries", "plain_summary",
+    "read_record",
+]
