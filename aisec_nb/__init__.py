@@ -48,3 +48,13 @@ def unload_ipython_extension(ipython: InteractiveShell) -> None:
     from .jupyter import unload_ipython_extension as unload
 
     unload(ipython)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the built JupyterLab extension is (``jupyter labextension develop`` reads it)."""
+    return [{"src": "labextension", "dest": "aisec-nb"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """The jupyter_server extension (REST endpoints the JupyterLab extension calls)."""
+    return [{"module": "aisec_nb.serverext"}]

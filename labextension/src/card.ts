@@ -1,0 +1,374 @@
+/**
+ * The compact card for one aisec result (a fragment of `application/vnd.aisec.v1+json`).
+ *
+ * Built from text nodes only (never `innerHTML` of payload data), so it is safe in untrusted
+ * notebooks. The verdict is said in words and with a symbol as well as a colour; the full list
+ * opens with a real button (keyboard: Tab, then Enter or Space).
+ */
+
+import { isObject, JSONObject, JSONValue } from './pyjson';
+
+export const SEVERITY_ORDER: { [severity: string]: number } = {
+  info: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4
+};
+export const VERDICT_ORDER: { [verdict: string]: number } = { pass: 0, warn: 1, fail: 2, error: 3 };
+
+export const VERDICT_WORDS: { [verdict: string]: { label: string; symbol: string; text: string } } =
+  {
+    pass: { label: 'PASS', symbol: '✓', text: 'passed' },
+    warn: { label: 'WARN', symbol: '!', text: 'passed with warnings' },
+    fail: { label: 'FAIL', symbol: '✗', text: 'failed' },
+    error: { label: 'ERROR', symbol: '⚠', text: 'ended in error' },
+    none: { label: 'RECORDED', symbol: '•', text: 'recorded' }
+  };
+
+const KIND_TITLES: { [kind: string]: string } = {
+  model: 'Model file check',
+  data: 'Data check',
+  guard: 'Guarded load',
+  batch: 'Drift check',
+  stream: 'Drift monitor'
+};
+
+const TOP_FINDINGS = 3;
+const MAX_LISTED = 500;
+
+let counter = 0;
+
+export interface IFinding {
+  code: string;
+  severity: string;
+  message: string;
+  where: string;
+  evidence: string;
+}
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  content?: string
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (content !== undefined) {
+    node.textContent = content;
+  }
+  return node;
+}
+
+/** `member`, `column`, `path`, `offset`, `row` of a finding's location, as the Python side says. */
+export function describeLocation(location: unknown): string {
+  if (!isObject(location)) {
+    return '';
+  }
+  const parts: string[] = [];
+  if (location['member'] !== undefined && location['member'] !== null) {
+    parts.push(text(location['member']));
+  }
+  if (location['column'] !== undefined && location['column'] !== null) {
+    parts.push(`column '${text(location['column'])}'`);
+  }
+  if (location['path'] !== undefined && location['path'] !== null) {
+    parts.push(text(location['path']));
+  }
+  if (location['offset'] !== undefined && location['offset'] !== null) {
+    parts.push(`@ offset ${text(location['offset'])}`);
+  }
+  if (location['row'] !== undefined && location['row'] !== null) {
+    parts.push(`row ${text(location['row'])}`);
+  }
+  return parts.join(' ');
+}
+
+/** The findings of a payload (`findings`, and a monitor's `alerts`), worst first. */
+export function findingsOf(payload: JSONObject): IFinding[] {
+  const raw: JSONValue[] = [];
+  for (const key of ['findings', 'alerts']) {
+    const list = payload[key];
+    if (Array.isArray(list)) {
+      raw.push(...list);
+    }
+  }
+  const out = raw.filter(isObject).map(f => ({
+    code: text(f['code']),
+    severity: typeof f['severity'] === 'string' ? f['severity'] : 'info',
+    message: text(f['message']),
+    where: describeLocation(f['location']),
+    evidence: text(f['evidence'])
+  }));
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => (SEVERITY_ORDER[b.f.severity] ?? 0) - (SEVERITY_ORDER[a.f.severity] ?? 0) || a.i - b.i)
+    .map(({ f }) => f);
+}
+
+export function verdictOf(payload: JSONObject): string {
+  const v = payload['verdict'];
+  return typeof v === 'string' && v in VERDICT_ORDER ? v : 'none';
+}
+
+export function verdictBadge(verdict: string): HTMLElement {
+  const words = VERDICT_WORDS[verdict] ?? VERDICT_WORDS.none;
+  const badge = el('span', `jp-AisecVerdict jp-AisecVerdict-${verdict}`);
+  const symbol = el('span', 'jp-AisecVerdict-symbol', words.symbol);
+  symbol.setAttribute('aria-hidden', 'true');
+  badge.append(symbol, document.createTextNode(` ${words.label}`));
+  return badge;
+}
+
+export function severityBadge(severity: string): HTMLElement {
+  return el('span', `jp-AisecSeverity jp-AisecSeverity-${severity}`, severity);
+}
+
+function findingItem(f: IFinding): HTMLElement {
+  const item = el('li', 'jp-AisecFinding');
+  item.append(severityBadge(f.severity), document.createTextNode(' '));
+  if (f.code) {
+    item.append(el('code', 'jp-AisecFinding-code', f.code), document.createTextNode(' '));
+  }
+  item.append(el('span', 'jp-AisecFinding-message', f.message));
+  if (f.where) {
+    item.append(el('span', 'jp-AisecFinding-where', ` (${f.where})`));
+  }
+  if (f.evidence) {
+    item.append(el('div', 'jp-AisecFinding-evidence', f.evidence));
+  }
+  return item;
+}
+
+function fact(list: HTMLElement, label: string, value: string, code = false): void {
+  if (!value) {
+    return;
+  }
+  list.append(el('dt', undefined, label));
+  const dd = el('dd');
+  dd.append(code ? el('code', undefined, value) : document.createTextNode(value));
+  list.append(dd);
+}
+
+function shortHash(value: unknown): string {
+  return typeof value === 'string' && value.length > 16 ? `${value.slice(0, 12)}…` : text(value);
+}
+
+interface ICardParts {
+  title: string;
+  target: string;
+  summary: string[];
+  facts: [string, string, boolean][];
+}
+
+function checkParts(payload: JSONObject): ICardParts {
+  const kind = text(payload['kind']);
+  const target = isObject(payload['target']) ? payload['target'] : {};
+  const summary = isObject(payload['summary']) ? payload['summary'] : {};
+  const label = text(target['path']) || text(target['name']) || text(payload['id']);
+  const line: string[] = [];
+  if (typeof target['size'] === 'number') {
+    line.push(`${target['size'].toLocaleString('en')} bytes`);
+  }
+  if (Array.isArray(target['shape'])) {
+    line.push(`shape ${target['shape'].join(' × ')}`);
+  }
+  if (typeof summary['format'] === 'string') {
+    line.push(`format ${summary['format']}`);
+  }
+  if (typeof summary['rows'] === 'number') {
+    line.push(`${summary['rows'].toLocaleString('en')} rows`);
+  }
+  if (target['sha256']) {
+    line.push(`sha256 ${shortHash(target['sha256'])}`);
+  }
+  const tool = isObject(payload['tool']) ? payload['tool'] : {};
+  return {
+    title: KIND_TITLES[kind] ?? `${kind || 'Unknown'} check`,
+    target: label,
+    summary: line,
+    facts: [
+      ['id', text(payload['id']), true],
+      ['target', text(target['kind']), false],
+      ['sha256', text(target['sha256']), true],
+      ['content hash', text(target['content_hash']), true],
+      ['tool', `${text(tool['name'])} ${text(tool['version'])}`.trim(), false],
+      ['recorded', text(payload['recorded_at']), false],
+      [
+        'duration',
+        typeof payload['duration_s'] === 'number' ? `${payload['duration_s'].toFixed(3)} s` : '',
+        false
+      ]
+    ]
+  };
+}
+
+function monitorParts(id: string, payload: JSONObject): ICardParts {
+  const kind = text(payload['kind']);
+  const drifted = Array.isArray(payload['drifted']) ? payload['drifted'].map(text) : null;
+  const line: string[] = [];
+  if (drifted !== null) {
+    line.push(
+      drifted.length
+        ? `drift in ${drifted.length} column(s): ${drifted.slice(0, 5).join(', ')}${drifted.length > 5 ? ', …' : ''}`
+        : 'no column drifted'
+    );
+  }
+  if (typeof payload['drift_share'] === 'number') {
+    line.push(`drift share ${(payload['drift_share'] * 100).toFixed(1)}%`);
+  }
+  if (typeof payload['batches'] === 'number') {
+    line.push(`${payload['batches']} batch(es)`);
+  }
+  return {
+    title: KIND_TITLES[kind] ?? 'Drift monitor',
+    target: id,
+    summary: line,
+    facts: [
+      ['id', id, true],
+      ['recorded', text(payload['recorded_at']), false]
+    ]
+  };
+}
+
+function singletonParts(kind: string, payload: JSONObject): ICardParts {
+  const title = kind === 'threat_model' ? 'Threat model' : kind === 'model_card' ? 'Model card' : kind;
+  const line: string[] = [];
+  for (const key of ['name', 'title', 'system']) {
+    if (typeof payload[key] === 'string') {
+      line.push(payload[key] as string);
+      break;
+    }
+  }
+  for (const key of ['answers', 'risks', 'threats', 'sections']) {
+    const value = payload[key];
+    const n = Array.isArray(value) ? value.length : isObject(value) ? Object.keys(value).length : 0;
+    if (n) {
+      line.push(`${n} ${key}`);
+    }
+  }
+  return {
+    title,
+    target: '',
+    summary: line,
+    facts: [['recorded', text(payload['recorded_at']), false]]
+  };
+}
+
+function genericParts(kind: string, id: string, payload: JSONObject): ICardParts {
+  return {
+    title: `aisec result of kind “${kind || 'unknown'}”`,
+    target: id,
+    summary: ['This version of the extension does not know this kind; its fields are listed below.'],
+    facts: Object.keys(payload)
+      .slice(0, 40)
+      .map(k => [k, text(payload[k]).slice(0, 400), false] as [string, string, boolean])
+  };
+}
+
+/** The card for a fragment (or its JSON text); a fragment that cannot be read gets a notice. */
+export function renderCard(fragment: unknown): HTMLElement {
+  let value = fragment;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      value = null;
+    }
+  }
+  const card = el('div', 'jp-AisecCard');
+  if (!isObject(value) || !isObject(value['payload'])) {
+    card.classList.add('jp-AisecCard-unreadable');
+    card.append(el('p', undefined, 'This aisec output could not be read: it is not a JSON fragment with a payload.'));
+    return card;
+  }
+  const kind = text(value['kind']);
+  const id = text(value['id']);
+  const payload = value['payload'];
+  const parts =
+    kind === 'check'
+      ? checkParts(payload)
+      : kind === 'monitor'
+        ? monitorParts(id, payload)
+        : kind === 'threat_model' || kind === 'model_card'
+          ? singletonParts(kind, payload)
+          : genericParts(kind, id, payload);
+  const verdict = verdictOf(payload);
+  const words = VERDICT_WORDS[verdict];
+  card.classList.add(`jp-AisecCard-${verdict}`);
+  card.dataset.aisecKind = kind;
+  card.dataset.aisecVerdict = verdict;
+  card.setAttribute('role', 'group');
+  card.setAttribute(
+    'aria-label',
+    `${parts.title}${parts.target ? ' ' + parts.target : ''}: ${words.text}`
+  );
+
+  const header = el('div', 'jp-AisecCard-header');
+  header.append(verdictBadge(verdict), el('span', 'jp-AisecCard-title', parts.title));
+  if (parts.target) {
+    header.append(el('code', 'jp-AisecCard-target', parts.target));
+  }
+  header.append(el('span', 'jp-AisecCard-words', words.text));
+  card.append(header);
+
+  const findings = findingsOf(payload);
+  const line = [...parts.summary];
+  if (kind === 'check' || findings.length) {
+    line.unshift(findings.length ? `${findings.length} finding(s)` : 'no findings');
+  }
+  if (line.length) {
+    card.append(el('div', 'jp-AisecCard-summary', line.join(' · ')));
+  }
+  if (findings.length) {
+    const top = el('ul', 'jp-AisecCard-top');
+    findings.slice(0, TOP_FINDINGS).forEach(f => top.append(findingItem(f)));
+    card.append(top);
+  }
+
+  const details = el('div', 'jp-AisecCard-details');
+  details.id = `jp-AisecCard-details-${++counter}`;
+  details.hidden = true;
+  if (findings.length > TOP_FINDINGS) {
+    details.append(el('div', 'jp-AisecCard-heading', `All ${findings.length} findings`));
+    const all = el('ul', 'jp-AisecCard-all');
+    findings.slice(0, MAX_LISTED).forEach(f => all.append(findingItem(f)));
+    if (findings.length > MAX_LISTED) {
+      all.append(el('li', undefined, `… and ${findings.length - MAX_LISTED} more`));
+    }
+    details.append(all);
+  }
+  const facts = el('dl', 'jp-AisecCard-facts');
+  parts.facts.forEach(([label, value, code]) => fact(facts, label, value, code));
+  details.append(facts);
+
+  const toggle = el('button', 'jp-AisecCard-toggle jp-mod-styled');
+  toggle.type = 'button';
+  toggle.setAttribute('aria-expanded', 'false');
+  toggle.setAttribute('aria-controls', details.id);
+  const more = findings.length > TOP_FINDINGS ? `all ${findings.length} findings and details` : 'details';
+  toggle.textContent = `Show ${more}`;
+  toggle.addEventListener('click', () => {
+    const open = details.hidden;
+    details.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = `${open ? 'Hide' : 'Show'} ${more}`;
+  });
+  // Enter and Space belong to the button, not to the notebook's command-mode shortcuts.
+  toggle.addEventListener('keydown', event => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.stopPropagation();
+    }
+  });
+  card.append(toggle, details);
+  return card;
+}

@@ -1,0 +1,3 @@
+export { default as plugin } from './plugin';
+export { default as mimeExtension } from './mime';
+export * from './merge';
