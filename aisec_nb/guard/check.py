@@ -40,8 +40,7 @@ def check_pickle_stream(fh: Any, label: str) -> CheckResult:
     from ..record import CheckResult, Target, ToolInfo, utc_now
 
     # Not (yet) in aisec_nb.scan's public API: one pickle scanned from a stream position.
-    from ..scan.api import verdict_of
-    from ..scan.pickle.vm import scan_pickle_stream
+    from ..scan.api import scan_pickle_stream, verdict_of
     from ..scan.policy import project_policy
 
     started, clock = utc_now(), time.perf_counter()

@@ -4,9 +4,11 @@ Nothing here unpickles, imports or executes scanned content.
 
 Example::
 
-    from aisec_nb.scan import scan_path
-
-    result = scan_path("model.pt")   # a CheckResult; result.verdict is 'pass' for a clean file
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "config.json"
+    >>> _ = path.write_text("{}")
+    >>> scan_path(path).verdict      # a CheckResult; 'pass' for a clean file
+    'pass'
 """
 
 from __future__ import annotations

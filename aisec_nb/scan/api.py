@@ -1,8 +1,10 @@
-"""The scanner's public entry points: a file or a folder in, a :class:`CheckResult` out.
+"""The scanner's public entry points: a file or a folder in, a :class:`CheckResult` out, and a
+pickle scanned from a stream.
 
-Verdicts fail closed: ``fail`` when a high or critical finding says the model can run code or
-lies about its structure; ``error`` when anything could not be checked; ``warn`` for lesser
-findings; ``pass`` only for a fully parsed file with nothing above ``info``.
+Verdicts fail closed (:func:`~aisec_nb.scan.verdict.verdict_of`): ``fail`` when a high or
+critical finding says the model can run code or lies about its structure; ``error`` when
+anything could not be checked; ``warn`` for lesser findings; ``pass`` only for a fully parsed
+file with nothing above ``info``.
 
 Example::
 
@@ -11,78 +13,38 @@ Example::
     >>> _ = p.write_bytes(pickle.dumps({"coef": [1.0, 2.0]}, protocol=4))
     >>> scan_path(p).target.kind
     'file'
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> scan_pickle_bytes(b"cos\\nsystem\\n(S'x'\\ntR.", policy=load_policy()).findings[0].code
+    'AISEC-PKL-002'
 """
 
 from __future__ import annotations
 
+import io
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import Any
 
 from .._version import __version__
 from ..errors import UnreadableInputError, UsageError
-from ..record import SEVERITY_ORDER, CheckResult, Finding, Target, ToolInfo, Verdict, utc_now
-from .context import ScanContext, finding, rules, truncate
-from .hashing import HashingReader, Progress
+from ..record import CheckResult, Finding, Target, ToolInfo, utc_now
+from .context import ScanContext, finding, truncate
+from .directory import scan_directory
+from .dispatch import scan_stream
+from .file import FileOutcome, scan_file
+from .hashing import Progress
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
-
-if TYPE_CHECKING:
-    from .policy import Policy
-
-
-def verdict_of(findings: tuple[Finding, ...] | list[Finding], complete: bool) -> Verdict:
-    """The verdict for a set of findings from a scan that did or did not finish."""
-    not_checked = set(rules()["not_checked_codes"])
-    if any(SEVERITY_ORDER[f.severity] >= 3 and f.code not in not_checked for f in findings):
-        return "fail"
-    if not complete or any(f.code in not_checked for f in findings):
-        return "error"
-    if any(SEVERITY_ORDER[f.severity] >= 1 for f in findings):
-        return "warn"
-    return "pass"
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """One file scanned: what the parsers found plus its digest."""
-
-    scan: FormatScan
-    sha256: str
-    size: int
-    bytes_parsed: int
-
-
-def scan_file(path: Path, ctx: ScanContext, progress: Progress | None = None) -> FileOutcome:
-    """Parse and hash one file in one pass. Raises ``OSError`` if it cannot be opened."""
-    with path.open("rb") as fh:
-        reader = HashingReader(fh, progress=progress)
-        try:
-            scan = _guarded(cast(BinaryIO, reader), ctx)
-        finally:
-            digest = reader.finish()
-    return FileOutcome(scan, digest, reader.hashed, reader.bytes_read)
-
-
-def _guarded(reader: BinaryIO, ctx: ScanContext) -> FormatScan:
-    from .dispatch import scan_stream
-
-    try:
-        return scan_stream(reader, ctx)
-    except (RecursionError, MemoryError) as exc:
-        msg = f"parser stopped: {type(exc).__name__}"
-    except OSError as exc:
-        raise exc
-    except Exception as exc:
-        msg = f"internal parser error ({type(exc).__name__}: {truncate(str(exc), 120)})"
-    return FormatScan("unknown", (finding("AISEC-SCAN-007", "high", msg),), complete=False)
+from .pickle.vm import scan_pickle
+from .policy import Policy, project_policy
+from .signing import compare, find_claims
+from .source import ByteSource
+from .verdict import verdict_of
 
 
 def _policy(policy: Policy | None, start: Path) -> Policy:
     if policy is not None:
         return policy
-    from .policy import project_policy
-
     return project_policy(start)
 
 
@@ -120,8 +82,6 @@ def scan_path(
     used = _policy(policy, p)
     ctx = ScanContext(policy=used, limits=limits, folder=p.parent, file=p)
     if p.is_dir():
-        from .directory import scan_directory
-
         target, findings, complete, summary = scan_directory(p, given, ctx, progress)
     else:
         target, findings, complete, summary = _scan_one(p, given, ctx, progress)
@@ -149,8 +109,6 @@ def scan_path(
 
 def _scan_one(p: Path, given: str, ctx: ScanContext,
               progress: Progress | None) -> tuple[Target, list[Finding], bool, dict[str, Any]]:
-    from .signing import compare, find_claims
-
     if not p.is_file():
         # A FIFO blocks and a device such as /dev/zero never ends: refuse, do not hang.
         raise UnreadableInputError(given, "is not a regular file (FIFO, socket or device)")
@@ -182,4 +140,32 @@ def scan_model_file(path: str | Path, **options: Any) -> CheckResult:
     return scan_path(path, **options)
 
 
-__all__ = ["FileOutcome", "scan_file", "scan_model_file", "scan_path", "verdict_of"]
+def scan_pickle_stream(
+    stream: ByteSource,
+    *,
+    policy: Policy,
+    limits: Limits = DEFAULT_LIMITS,
+    member: str | None = None,
+    single: bool = False,
+    depth: int = 0,
+) -> FormatScan:
+    """Scan the pickle(s) at the stream's position (what ``pickle.load`` reads).
+
+    ``single=True`` stops right after the first ``STOP`` and never reads past it; otherwise
+    stacked pickles are read to the end of the stream. Payloads nested in the pickle that are not
+    pickles themselves are scanned by their format.
+    """
+    ctx = ScanContext(policy, limits, depth, rescan=scan_stream)
+    return scan_pickle(stream, ctx, member, single=single)
+
+
+def scan_pickle_bytes(data: bytes, *, policy: Policy, limits: Limits = DEFAULT_LIMITS,
+                      member: str | None = None, single: bool = False,
+                      depth: int = 0) -> FormatScan:
+    """:func:`scan_pickle_stream` over bytes in memory."""
+    return scan_pickle_stream(io.BytesIO(data), policy=policy, limits=limits, member=member,
+                              single=single, depth=depth)
+
+
+__all__ = ["FileOutcome", "scan_file", "scan_model_file", "scan_path", "scan_pickle_bytes",
+           "scan_pickle_stream", "verdict_of"]

@@ -11,17 +11,23 @@ Example::
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..record import Finding, Location, Severity
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
+from .policy import Policy
+from .source import ByteSource
 
-if TYPE_CHECKING:
-    from .policy import Policy
+Parser = Callable[[ByteSource, "ScanContext", "str | None"], FormatScan]
+"""The one parser signature: ``(source, context, member) -> FormatScan``.
+
+The parser reads ``source`` from its position; ``member`` names it inside its container (None for
+a file on disk) and goes into every finding's location."""
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,28 @@ class ScanContext:
     """The folder the scanned file lives in (ONNX external data is resolved against it)."""
     file: Path | None = None
     """The file on disk being scanned, when there is one (links are checked on disk)."""
+    rescan: Parser | None = None
+    """How nested content is scanned by its format: the router's ``scan_stream``, which sets
+    itself here when a scan enters it. Archives and the pickle VM call it through
+    :meth:`scan`."""
 
     def deeper(self) -> ScanContext:
         """The context for a member of a container."""
         return replace(self, depth=self.depth + 1)
+
+    def for_payload(self) -> ScanContext:
+        """The context for bytes found inside a payload, one level deeper: they are in memory,
+        so no folder or file on disk sits next to them."""
+        return replace(self, depth=self.depth + 1, folder=None, file=None)
+
+    def scan(self, source: ByteSource, member: str | None) -> FormatScan:
+        """``source`` scanned by its content with this context, through the router."""
+        if self.rescan is None:
+            # A context built without the router (a parser called on its own): fail closed.
+            return FormatScan("unknown", (finding("AISEC-SCAN-007", "high", "internal parser "
+                                                  "error (nested content cannot be scanned: no "
+                                                  "router)", member=member),), complete=False)
+        return self.rescan(source, self, member)
 
 
 def finding(

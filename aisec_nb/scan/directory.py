@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..record import Finding, Target
 from .context import ScanContext, finding, truncate, with_member
+from .file import scan_file
 from .hashing import IGNORED_NAMES, Progress, root_digest
 from .limits import FormatScan
+from .signing import compare, find_claims
+from .verdict import verdict_of
 
 GIT_NAMES = frozenset({".git", ".github", ".gitignore", ".gitattributes"})
 
@@ -64,9 +68,6 @@ def scan_directory(
     folder: Path, given: str, ctx: ScanContext, progress: Progress | None = None
 ) -> tuple[Target, list[Finding], bool, dict[str, Any]]:
     """Scan every file in ``folder``; returns the target, findings, completeness and summary."""
-    from .api import scan_file, verdict_of
-    from .signing import compare, find_claims
-
     files, links, cut = _walk(folder, ctx.limits.max_members)
     findings: list[Finding] = []
     complete = not cut
@@ -84,7 +85,7 @@ def scan_directory(
     digests: dict[str, str] = {}
     total = 0
     for rel, path in files:
-        sub = ScanContext(ctx.policy, ctx.limits, 0, path.parent, path)
+        sub = replace(ctx, depth=0, folder=path.parent, file=path)
         try:
             if not path.is_file():
                 raise OSError(0, "not a regular file (FIFO, socket or device)")

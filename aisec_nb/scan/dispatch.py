@@ -1,28 +1,49 @@
-"""Route a stream to the parser for its format, by content; containers recurse through here.
+"""Route a source to the parser for its format, by content; containers recurse through here.
 
-:func:`scan_stream` reads the first bytes at the stream's position, names the format
-(:func:`~aisec_nb.scan.sniff.sniff_format`) and hands the stream, rewound, to that parser.
-Archive members and nested files come back through :func:`scan_stream` one level deeper, so the
-depth limit covers every kind of nesting.
+:func:`scan_stream` reads the first bytes at the source's position, names the format
+(:func:`~aisec_nb.scan.sniff.sniff_format`) and hands the source, rewound, to the parser that
+:data:`PARSERS` names for it. Two sniffed formats are ambiguous and resolved first
+(:data:`RESOLVERS`): bytes that start like a protocol-0 pickle may be prose, and bytes that start
+with protobuf field 1 may be ONNX, a SavedModel, Keras metadata or text. Archive members and
+payloads nested in pickles come back through :func:`scan_stream` one level deeper (it puts
+itself in the context as the rescan callback), so the depth limit covers every kind of nesting.
 
 Example::
 
-    >>> import io
     >>> from aisec_nb.scan.policy import load_policy
-    >>> scan_stream(io.BytesIO(b'{"a": 1}'), ScanContext(load_policy())).format
+    >>> from aisec_nb.scan.source import MemorySource
+    >>> scan_stream(MemorySource(b'{"a": 1}'), ScanContext(load_policy())).format
     'json'
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
-from typing import Any, BinaryIO
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
 
-from .context import ScanContext, finding, truncate
+from .archives.compressed import scan_compressed
+from .archives.tar import scan_tar
+from .archives.zip import ZipError, read_directory, scan_zip
+from .context import Parser, ScanContext, finding, truncate
+from .formats.gguf import scan_gguf
+from .formats.hdf5 import scan_hdf5
+from .formats.keras import scan_keras_metadata
+from .formats.npy import scan_npy
+from .formats.onnx import is_onnx, scan_onnx
+from .formats.protobuf import WireError, field_numbers
+from .formats.pytorch import scan_legacy
+from .formats.safetensors import scan_safetensors
+from .formats.savedmodel import is_savedmodel, scan_savedmodel
 from .limits import FormatScan
+from .pickle.vm import scan_pickle
 from .sniff import COMPRESSIONS, HDF5_MAGIC, HEAD_SIZE, PICKLE_PROTO, ZIP_END, sniff_format
+from .source import ByteSource
 
 _IDENTIFIERS = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 """A global a loader could import; "class Foo(Bar):" read as GLOBAL by a text sniff cannot."""
@@ -31,8 +52,10 @@ _TEXT_TOLERATED = frozenset({"AISEC-PKL-006", "AISEC-PKL-020", "AISEC-PKL-021"})
 limit); any other finding means the bytes do something a loader would act on."""
 
 
-def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
-    """Scan whatever is at the stream's position to its end."""
+def scan_stream(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
+    """Scan whatever is at the source's position to its end, by its content."""
+    if ctx.rescan is None:
+        ctx = replace(ctx, rescan=scan_stream)
     start = stream.tell()
     head = stream.read(HEAD_SIZE)
     stream.seek(start)
@@ -41,9 +64,6 @@ def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -
         return FormatScan(fmt, (finding("AISEC-SCAN-003", "high", f"nested deeper than "
                                         f"{ctx.limits.max_depth} containers; not checked",
                                         member=member),), complete=False)
-    if fmt == "empty":
-        return FormatScan("empty", (finding("AISEC-SCAN-004", "info", "empty file",
-                                            member=member),))
     result = _route(fmt, head, stream, ctx, member)
     if ctx.depth == 0:
         result = _polyglot(result, stream, start, ctx, member)
@@ -53,7 +73,7 @@ def scan_stream(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -
 _ZIP_RESULTS = ("zip", "keras", "npz", "pytorch-zip", "torchscript")
 
 
-def _polyglot(result: FormatScan, stream: BinaryIO, start: int, ctx: ScanContext,
+def _polyglot(result: FormatScan, stream: ByteSource, start: int, ctx: ScanContext,
               member: str | None) -> FormatScan:
     """``result`` plus the scan of a zip or HDF5 hidden in the same bytes: Keras opens any file
     ``zipfile.is_zipfile`` accepts and HDF5 finds a superblock at 512, 1024... bytes, so a
@@ -77,67 +97,44 @@ def _polyglot(result: FormatScan, stream: BinaryIO, start: int, ctx: ScanContext
                                                       "details": other.details}})
 
 
-def _route(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
+def _route(fmt: str, head: bytes, stream: ByteSource, ctx: ScanContext,
            member: str | None) -> FormatScan:
-    lim = ctx.limits
-    if fmt == "pickle":
-        return _pickle_or_text(head, stream, ctx, member)
-    if fmt == "pytorch-legacy":
-        from .formats.pytorch import scan_legacy
+    resolve = RESOLVERS.get(fmt)
+    if resolve is not None:
+        return resolve(fmt, head, stream, ctx, member)
+    return PARSERS[fmt](stream, ctx, member)
 
-        return scan_legacy(stream, ctx, member)
-    if fmt == "zip":
-        from .archives.zip import scan_zip
 
-        return scan_zip(stream, ctx, member)
-    if fmt == "tar":
-        from .archives.tar import scan_tar
+def _empty(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
+    return FormatScan("empty", (finding("AISEC-SCAN-004", "info", "empty file", member=member),))
 
-        return scan_tar(stream, ctx, member)
-    if fmt == "numpy":
-        from .formats.npy import scan_npy_stream
 
-        return scan_npy_stream(stream, policy=ctx.policy, limits=lim, member=member,
-                               depth=ctx.depth)
-    if fmt in COMPRESSIONS:
-        from .archives.compressed import scan_compressed
+def _hashed_only(fmt: str) -> Parser:
+    """Pictures and documents in a model folder (README assets, papers): no model loader reads
+    them, so they are hashed and listed, not parsed."""
 
-        return scan_compressed(stream, fmt, ctx, member)
-    if fmt == "hdf5":
-        from .formats.hdf5 import scan_hdf5
-
-        return scan_hdf5(stream, ctx, member)
-    if fmt == "gguf":
-        from .formats.gguf import scan_gguf
-
-        return scan_gguf(stream, limits=lim, member=member)
-    if fmt == "safetensors":
-        from .formats.safetensors import scan_safetensors
-
-        return scan_safetensors(stream, limits=lim, member=member)
-    if fmt in ("image", "pdf"):
-        # Pictures and documents in a model folder (README assets, papers): no model loader
-        # reads them, so they are hashed and listed, not parsed.
+    def parse(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
         stream.seek(0, os.SEEK_END)
         return FormatScan(fmt, (finding("AISEC-SCAN-006", "info", f"{fmt} file: not a model "
                                         "format, hashed only", member=member),))
-    if fmt == "7z":
-        stream.seek(0, os.SEEK_END)
-        return FormatScan("7z", (finding("AISEC-7Z-001", "high", "7z archives are not "
-                                         "supported: extract the archive and scan its files",
-                                         member=member),), complete=False)
-    return _protobuf_or_text(fmt, head, stream, ctx, member)
+
+    return parse
 
 
-def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
+def _seven_zip(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
+    stream.seek(0, os.SEEK_END)
+    return FormatScan("7z", (finding("AISEC-7Z-001", "high", "7z archives are not supported: "
+                                     "extract the archive and scan its files",
+                                     member=member),), complete=False)
+
+
+def _pickle_or_text(fmt: str, head: bytes, stream: ByteSource, ctx: ScanContext,
                     member: str | None) -> FormatScan:
-    # The joblib-aware scan is the pickle scan plus a BUILD hook that skips arrays joblib
+    """A pickle, unless the bytes fail as one and read as text (or hide a container)."""
+    # The pickle scan read to the end is joblib-aware: a BUILD hook skips the arrays joblib
     # writes inline; on any other pickle it behaves exactly like the plain one.
-    from .pickle.joblib import scan_joblib_stream
-
     start = stream.tell()
-    result = scan_joblib_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
-                                depth=ctx.depth)
+    result = PARSERS["pickle"](stream, ctx, member)
     if result.complete:
         return result
     if any(_IDENTIFIERS.match(str(g)) for g in result.details.get("globals", [])):
@@ -158,12 +155,10 @@ def _pickle_or_text(head: bytes, stream: BinaryIO, ctx: ScanContext,
     return _text(stream, ctx, member)
 
 
-def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
+def _protobuf_or_text(fmt: str, head: bytes, stream: ByteSource, ctx: ScanContext,
                       member: str | None) -> FormatScan:
-    from .formats.onnx import is_onnx, scan_onnx
-    from .formats.protobuf import WireError, field_numbers
-    from .formats.savedmodel import is_savedmodel, scan_savedmodel
-
+    """ONNX, a SavedModel or Keras metadata by their field layout; else a hidden container,
+    text, other protobuf data, or an unrecognised format."""
     # Protobuf first: an ONNX file whose first bytes are a long doc string looks like text.
     start = stream.tell()
     end = stream.seek(0, os.SEEK_END)
@@ -174,13 +169,11 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
         fields = {}
     stream.seek(start)
     if fields and is_onnx(fields):
-        return scan_onnx(stream, limits=ctx.limits, member=member, folder=ctx.folder)
+        return PARSERS["onnx"](stream, ctx, member)
     if fields and is_savedmodel(fields):
-        return scan_savedmodel(stream, limits=ctx.limits, member=member)
+        return PARSERS["tf-savedmodel"](stream, ctx, member)
     if fields and set(fields) == {1} and end - start <= ctx.limits.max_header:
-        from .formats.keras import scan_keras_metadata
-
-        keras_meta = scan_keras_metadata(stream, ctx.limits, member, ctx.policy)
+        keras_meta = scan_keras_metadata(stream, ctx, member)
         if keras_meta is not None:
             stream.seek(end)
             return keras_meta
@@ -205,7 +198,7 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: BinaryIO, ctx: ScanContext,
 JSON_PARSE_LIMIT = 8 * 1024 * 1024
 
 
-def _hidden_container(stream: BinaryIO, start: int, end: int,
+def _hidden_container(stream: ByteSource, start: int, end: int,
                       kinds: tuple[str, ...] = ("hdf5", "zip")) -> str | None:
     """A container whose loader finds it away from offset 0: HDF5 after a user block (the
     superblock may sit at 512, 1024, 2048... bytes) or a zip after prepended bytes (located from
@@ -225,8 +218,6 @@ def _hidden_container(stream: BinaryIO, start: int, end: int,
     found = ZIP_END in stream.read(tail)
     stream.seek(start)
     if found:
-        from .archives.zip import ZipError, read_directory
-
         try:
             read_directory(stream)
         except (ZipError, OSError, ValueError):
@@ -248,7 +239,7 @@ def _looks_like_text(head: bytes) -> bool:
     return printable >= 0.95 * len(head)
 
 
-def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
+def _text(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
     """A text file: JSON when it parses as JSON, otherwise plain text. Never executed by a
     model loader, but Python source in a model folder runs under ``trust_remote_code``."""
     start = stream.tell()
@@ -256,14 +247,8 @@ def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
     size = end - start
     stream.seek(start)
     hidden = _hidden_container(stream, start, end)
-    if hidden == "hdf5":
-        from .formats.hdf5 import scan_hdf5
-
-        return scan_hdf5(stream, ctx, member)
-    if hidden == "zip":
-        from .archives.zip import scan_zip
-
-        return scan_zip(stream, ctx, member)
+    if hidden is not None:
+        return PARSERS[hidden](stream, ctx, member)
     findings = []
     if member is None and ctx.file is not None and ctx.file.name.endswith(".py"):
         findings.append(finding("AISEC-DIR-003", "medium", "Python source: runs when the model "
@@ -293,3 +278,35 @@ def _text(stream: BinaryIO, ctx: ScanContext, member: str | None) -> FormatScan:
                                              "text-like start: not checked", member=member),),
                           complete=False)
     return FormatScan(fmt, tuple(findings), details=details)
+
+
+PARSERS: Mapping[str, Parser] = MappingProxyType({
+    "empty": _empty,
+    "pickle": scan_pickle,
+    "pytorch-legacy": scan_legacy,
+    "zip": scan_zip,
+    "tar": scan_tar,
+    "numpy": scan_npy,
+    **{kind: functools.partial(scan_compressed, kind=kind) for kind in COMPRESSIONS},
+    "hdf5": scan_hdf5,
+    "gguf": scan_gguf,
+    "safetensors": scan_safetensors,
+    "onnx": scan_onnx,
+    "tf-savedmodel": scan_savedmodel,
+    "image": _hashed_only("image"),
+    "pdf": _hashed_only("pdf"),
+    "7z": _seven_zip,
+    "text": _text,
+})
+"""Format name -> its parser: every name :func:`~aisec_nb.scan.sniff.sniff_format` returns that
+is not in :data:`RESOLVERS`, plus the formats a resolver tells apart (``onnx``,
+``tf-savedmodel``, ``text``)."""
+
+Resolver = Callable[[str, bytes, ByteSource, ScanContext, "str | None"], FormatScan]
+RESOLVERS: Mapping[str, Resolver] = MappingProxyType({
+    "pickle": _pickle_or_text,
+    "protobuf": _protobuf_or_text,
+    "unknown": _protobuf_or_text,
+})
+"""Sniffed names whose bytes may be several formats: ``(name, head, source, context, member)``
+to the parser that fits, or a finding."""

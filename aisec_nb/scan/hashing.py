@@ -18,12 +18,16 @@ Example::
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING
 
 from .source import SeekableView
+
+if TYPE_CHECKING:  # a typing-only module: the buffer types of the io signatures
+    from _typeshed import WriteableBuffer
 
 CHUNK = 1024 * 1024
 """Read size for hashing skipped bytes; big enough that hashing, not Python, sets the pace."""
@@ -38,7 +42,7 @@ Progress = Callable[[int], None]
 class HashingReader(SeekableView):
     """A read-only, seekable view of ``raw`` that SHA-256-hashes the whole file in one pass."""
 
-    def __init__(self, raw: BinaryIO, *, progress: Progress | None = None) -> None:
+    def __init__(self, raw: io.BufferedIOBase, *, progress: Progress | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._digest = hashlib.sha256()
@@ -54,19 +58,18 @@ class HashingReader(SeekableView):
         raw.seek(self._raw_pos)
 
     # -- io.RawIOBase protocol ------------------------------------------------------------------
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+    def seek(self, offset: int, whence: int = os.SEEK_SET, /) -> int:
         self._pos = self._seek_target(offset, whence, self.size)
         return self._pos
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         view = memoryview(buffer).cast("B")
         if self._pos > self._hashed:
             self._hash_to(self._pos)
             if self._pos > self._hashed:
                 return 0  # sought past the end of the file
         self._raw_at(self._pos)
-        n = self._raw.readinto(view)  # type: ignore[attr-defined]
-        n = n or 0
+        n = self._raw.readinto(view) or 0
         self._raw_pos += n
         end = self._pos + n
         if end > self._hashed:
@@ -78,7 +81,7 @@ class HashingReader(SeekableView):
         self.bytes_read += n
         return n
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1, /) -> bytes:
         if size is None or size < 0:
             size = max(self.size - self._pos, 0)
         if size == 0:
@@ -110,7 +113,7 @@ class HashingReader(SeekableView):
         view = memoryview(self._buffer)
         while stop is None or self._hashed < stop:
             want = CHUNK if stop is None else min(CHUNK, stop - self._hashed)
-            n = self._raw.readinto(view[:want]) or 0  # type: ignore[attr-defined]
+            n = self._raw.readinto(view[:want]) or 0
             if n == 0:
                 break
             self._digest.update(view[:n])
@@ -128,45 +131,6 @@ class HashingReader(SeekableView):
     def hashed(self) -> int:
         """Bytes hashed so far (the file's size once :meth:`finish` ran)."""
         return self._hashed
-
-
-class Window(SeekableView):
-    """A read-only view of ``length`` bytes of ``base`` starting at ``start`` (an archive member).
-
-    Reads never leave the window, so a parser sees the member's end as end of file.
-    """
-
-    def __init__(self, base: BinaryIO, start: int, length: int) -> None:
-        super().__init__()
-        self._base = base
-        self._start = start
-        self.size = max(length, 0)
-        self._pos = 0
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        self._pos = self._seek_target(offset, whence, self.size)
-        return self._pos
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(buffer).cast("B")
-        room = min(len(view), self.size - self._pos)
-        if room <= 0:
-            return 0
-        self._base.seek(self._start + self._pos)
-        n = self._base.readinto(view[:room])  # type: ignore[attr-defined]
-        self._pos += n or 0
-        return n or 0
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            size = max(self.size - self._pos, 0)
-        size = min(size, max(self.size - self._pos, 0))
-        if size <= 0:
-            return b""
-        self._base.seek(self._start + self._pos)
-        data = self._base.read(size)
-        self._pos += len(data)
-        return data
 
 
 def sha256_file(path: Path, progress: Progress | None = None) -> tuple[str, int]:

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..config import section
 from ..errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -244,8 +245,6 @@ def load_policy(extra_allow: Iterable[str] = ()) -> Policy:
 
 def project_policy(start: Path | None = None) -> Policy:
     """The default policy plus ``[tool.aisec-nb.scan] allow`` from the nearest pyproject.toml."""
-    from ..config import section
-
     allow = section("scan", start).get("allow", [])
     if not isinstance(allow, list):
         msg = "[tool.aisec-nb.scan] allow must be a list of 'module.name' strings"

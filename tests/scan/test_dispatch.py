@@ -3,6 +3,7 @@ internal error, and text is not mistaken for a pickle."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import zipfile
@@ -11,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aisec_nb.scan.context import ScanContext
-from aisec_nb.scan.dispatch import scan_stream
+from aisec_nb.scan.dispatch import PARSERS, RESOLVERS, scan_stream
 from aisec_nb.scan.limits import Limits
-from aisec_nb.scan.policy import load_policy
+from aisec_nb.scan.sniff import FORMATS
+from tests.scan.helpers import POLICY, assert_scanned, source
 
-CTX = ScanContext(load_policy(), Limits(max_decompressed=1 << 22, max_header=1 << 20))
+CTX = ScanContext(POLICY, Limits(max_decompressed=1 << 22, max_header=1 << 20))
 
 
 def _small_zip() -> bytes:
@@ -35,10 +37,7 @@ PREFIXES = [b"PK\x03\x04", _small_zip()[:60], b"GGUF\x03\x00\x00\x00", b"\x89HDF
 @settings(max_examples=120)
 @given(st.sampled_from(PREFIXES), st.binary(max_size=600))
 def test_hostile_bytes_never_cause_an_internal_error(prefix: bytes, tail: bytes) -> None:
-    result = scan_stream(io.BytesIO(prefix + tail), CTX)
-    assert all(f.code != "AISEC-SCAN-007" for f in result.findings)
-    if not result.complete:
-        assert result.findings
+    assert_scanned(scan_stream(source(prefix + tail), CTX))
 
 
 @given(st.binary(max_size=2000))
@@ -46,20 +45,19 @@ def test_mutated_zip_never_causes_an_internal_error(noise: bytes) -> None:
     raw = bytearray(_small_zip())
     for i, b in enumerate(noise[:40]):
         raw[(i * 37 + b) % len(raw)] = b
-    result = scan_stream(io.BytesIO(bytes(raw)), CTX)
-    assert all(f.code != "AISEC-SCAN-007" for f in result.findings)
+    assert_scanned(scan_stream(source(bytes(raw)), CTX))
 
 
 def test_prose_is_text_not_a_broken_pickle() -> None:
     for prose in (b"This model card describes a tiny model.\n", b"(c) 2026 the authors\n",
                   b"class Linear(Module):\n  __parameters__ = []\n"):
-        result = scan_stream(io.BytesIO(prose), CTX)
+        result = scan_stream(source(prose), CTX)
         assert (result.format, result.findings, result.complete) == ("text", (), True)
 
 
 def test_protocol_0_payload_that_looks_like_text_is_still_a_pickle() -> None:
     payload = b"cos\nsystem\n(S'echo hi'\ntR.\nThis is a README."
-    result = scan_stream(io.BytesIO(payload), CTX)
+    result = scan_stream(source(payload), CTX)
     assert result.format == "pickle"
     assert any(f.severity == "critical" for f in result.findings)
 
@@ -68,7 +66,7 @@ def test_text_looking_pickle_with_a_computed_callable_is_not_text() -> None:
     # Printable protocol-0 prefix, then a STACK_GLOBAL whose names come from the memo.
     prefix = b"S'" + b"a" * 600 + b"'\n0"
     payload = prefix + b"S'os'\np0\nS'system'\np1\ng0\ng1\n\x93(S'echo'\ntR"
-    result = scan_stream(io.BytesIO(payload), CTX)
+    result = scan_stream(source(payload), CTX)
     assert result.format == "pickle"
     assert result.findings
 
@@ -80,7 +78,7 @@ def test_onnx_with_a_long_printable_doc_string_is_still_onnx() -> None:
                                                       + pb_len(2, b"/etc/passwd"))
     model = pb_int(1, 8) + pb_len(6, b"A long model description. " * 40) + pb_len(
         7, pb_len(5, tensor))
-    result = scan_stream(io.BytesIO(model), CTX)
+    result = scan_stream(source(model), CTX)
     assert result.format == "onnx"
     assert [f.code for f in result.findings] == ["AISEC-ONNX-001"]
 
@@ -89,5 +87,34 @@ def test_big_json_is_labelled_without_being_parsed() -> None:
     from aisec_nb.scan.dispatch import JSON_PARSE_LIMIT
 
     big = b"[" + b"1," * (JSON_PARSE_LIMIT // 2) + b"1]"
-    assert scan_stream(io.BytesIO(big), CTX).format == "json"
-    assert scan_stream(io.BytesIO(big + b"\x00"), CTX).format == "binary"
+    assert scan_stream(source(big), CTX).format == "json"
+    assert scan_stream(source(big + b"\x00"), CTX).format == "binary"
+
+
+def test_every_sniffed_format_has_a_route() -> None:
+    assert sorted(f for f in FORMATS if f not in PARSERS and f not in RESOLVERS) == []
+    assert set(RESOLVERS) <= set(FORMATS)
+
+
+def test_every_parser_has_the_one_signature() -> None:
+    for name, parser in PARSERS.items():
+        params = list(inspect.signature(parser).parameters.values())
+        positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+        assert [p.name for p in positional][1:] == ["ctx", "member"], name
+        assert all(p.default is not p.empty for p in params[3:]), name
+
+
+def test_a_context_without_a_router_gets_one_at_the_router() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("m.pkl", b"cos\nsystem\n(S'x'\ntR.")
+    result = assert_scanned(scan_stream(source(buf.getvalue()), ScanContext(POLICY)))
+    assert [f.code for f in result.findings] == ["AISEC-PKL-002"]
+
+
+def test_a_parser_called_without_a_router_fails_closed() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("m.pkl", b"cos\nsystem\n(S'x'\ntR.")
+    result = PARSERS["zip"](source(buf.getvalue()), ScanContext(POLICY), None)
+    assert [f.code for f in result.findings] == ["AISEC-SCAN-007"] and not result.complete

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from aisec_nb.scan.hashing import (
     CHUNK,
     HashingReader,
-    Window,
     directory_digest,
     root_digest,
     sha256_file,
@@ -58,16 +57,6 @@ def test_skipped_bytes_are_hashed_in_chunks_not_read_by_the_parser(tmp_path: Pat
         assert reader.finish() == hashlib.sha256(blob).hexdigest()
     assert sum(seen) == len(blob)
     assert max(seen) <= CHUNK
-
-
-def test_window_is_a_member_seen_as_a_whole_file() -> None:
-    base = io.BytesIO(b"headerMEMBERtrailer")
-    w = Window(base, 6, 6)
-    assert w.read() == b"MEMBER"
-    assert w.seek(0, os.SEEK_END) == 6
-    assert w.read(3) == b""
-    w.seek(2)
-    assert w.read(100) == b"MBER"
 
 
 def test_root_digest_is_sha256_of_raw_digests_in_name_order(tmp_path: Path) -> None:

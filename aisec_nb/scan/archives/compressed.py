@@ -6,38 +6,34 @@ joblib-aware pickle scanner. Decompression is bounded: total output by ``Limits.
 and the output/input ratio by ``Limits.max_ratio`` once more than :data:`RATIO_FLOOR` bytes came
 out (so a well-compressed array of zeros is fine, a bomb is not). Example::
 
-    >>> import gzip, io, pickle
+    >>> import gzip, pickle
     >>> from aisec_nb.scan.policy import load_policy
+    >>> from aisec_nb.scan.source import MemorySource
     >>> data = gzip.compress(pickle.dumps({"w": [1.0]}))
-    >>> scan = scan_compressed_stream(io.BytesIO(data), None, policy=load_policy())
+    >>> scan = scan_compressed_pickle(MemorySource(data), ScanContext(load_policy()))
     >>> scan.format, scan.complete, scan.findings
     ('gzip/pickle', True, ())
 
-Compressions are named as :mod:`.sniff` names them (``bzip2``); the record keeps the spelling it
-has always used (``bz2/pickle``, see :func:`~.sniff.pickle_label`).
-
-Finding codes:
-
-============= ======== =========================================================================
-AISEC-CMP-001 medium   decompression bomb: output above the ratio or size limit (scan stops)
-AISEC-CMP-002 medium   the compressed stream is corrupt or truncated
-AISEC-CMP-003 medium   compression format not supported here (lz4 without the ``lz4`` package)
-============= ======== =========================================================================
+Compressions are named as :mod:`~aisec_nb.scan.sniff` names them (``bzip2``); the record keeps
+the spelling it has always used (``bz2/pickle``, see :func:`~aisec_nb.scan.sniff.pickle_label`).
+The finding codes (AISEC-CMP-*) are in the rule catalogue: ``aisec-nb rules``.
 """
 
 from __future__ import annotations
 
+import io
 import lzma
 import os
 import zlib
-from typing import BinaryIO, NoReturn
+from typing import NoReturn
 
 from ...record import Finding, Location
 from ..context import ScanContext, broken
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits, MiB
+from ..limits import FormatScan, Limits, MiB
 from ..pickle.machine import LimitHit, Malformed
-from ..policy import Policy
+from ..pickle.vm import scan_pickle
 from ..sniff import COMPRESSIONS, HEAD_SIZE, pickle_label, sniff_compression, sniff_format
+from ..source import ByteSource, Reader
 from .inflate import BombError as InflateBomb
 from .inflate import Inflater, new_decompressor
 from .tar import scan_tar
@@ -58,7 +54,7 @@ class CorruptError(Malformed):
 class InflatingReader:
     """A read-only, non-seekable file over the decompressed bytes of ``raw``, bounded."""
 
-    def __init__(self, raw: BinaryIO, kind: str, limits: Limits) -> None:
+    def __init__(self, raw: Reader, kind: str, limits: Limits) -> None:
         self._raw = raw
         self._label = pickle_label(kind)
         self._d = new_decompressor(kind)
@@ -72,6 +68,10 @@ class InflatingReader:
 
     def seekable(self) -> bool:
         return False
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET, /) -> int:
+        msg = "a decompressing stream reads forward only"
+        raise io.UnsupportedOperation(msg)
 
     def tell(self) -> int:
         return self.produced - len(self._out)
@@ -120,7 +120,7 @@ class InflatingReader:
                 f"ratio above {limits.max_ratio:g}",
             )
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int = -1, /) -> bytes:
         if n is None or n < 0:
             n = 1 << 62
         self._more(n)
@@ -128,27 +128,20 @@ class InflatingReader:
         return out
 
 
-def scan_compressed_stream(
-    stream: BinaryIO,
-    kind: str | None,
-    *,
-    policy: Policy,
-    limits: Limits = DEFAULT_LIMITS,
-    member: str | None = None,
-    depth: int = 0,
-) -> FormatScan:
-    """Decompress ``stream`` (``kind`` one of :data:`~.sniff.COMPRESSIONS`, or None to sniff)
-    and scan the pickle."""
-    from ..pickle.vm import run_scan
-
+def scan_compressed_pickle(stream: ByteSource, ctx: ScanContext, member: str | None = None, *,
+                           kind: str | None = None) -> FormatScan:
+    """Decompress ``stream`` (``kind`` one of :data:`~aisec_nb.scan.sniff.COMPRESSIONS`, or None
+    to sniff it) and scan the pickle with the context's policy and limits."""
+    limits = ctx.limits
+    raw: Reader = stream
     if kind is None:
         head = stream.read(8)
         kind = sniff_compression(head) or "unknown"
-        stream = _Prefixed(head, stream)  # type: ignore[assignment]
+        raw = _Prefixed(head, stream)
     if kind not in COMPRESSIONS:
         return _fail(member, "AISEC-CMP-003", f"compression {kind!r} is not supported", kind)
     try:
-        reader = InflatingReader(stream, kind, limits)
+        reader = InflatingReader(raw, kind, limits)
     except ImportError:
         return _fail(
             member,
@@ -156,15 +149,7 @@ def scan_compressed_stream(
             f"{kind} data needs the optional 'lz4' package to be scanned",
             kind,
         )
-    inner = run_scan(
-        reader,  # type: ignore[arg-type]
-        policy=policy,
-        limits=limits,
-        member=member,
-        single=False,
-        depth=depth,
-        on_build=None,
-    )
+    inner = scan_pickle(reader, ctx, member)
     findings = list(inner.findings)
     complete = inner.complete
     if reader.error is not None:
@@ -206,11 +191,11 @@ def _fail(member: str | None, code: str, message: str, kind: str) -> FormatScan:
 class _Prefixed:
     """``head`` followed by the rest of ``stream`` (after sniffing a non-seekable stream)."""
 
-    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+    def __init__(self, head: bytes, stream: Reader) -> None:
         self._head = head
         self._stream = stream
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int = -1, /) -> bytes:
         if self._head:
             if n is None or n < 0:
                 out = self._head + self._stream.read()
@@ -223,12 +208,11 @@ class _Prefixed:
         return self._stream.read(n)
 
 
-def scan_compressed(stream: BinaryIO, kind: str, ctx: ScanContext,
-                    member: str | None = None) -> FormatScan:
-    """gzip/bzip2/xz/lzma/zlib/lz4: a compressed tar is unpacked here, anything else goes to
-    the compressed-pickle scanner (or, inside, back through the dispatcher)."""
-    from ..dispatch import scan_stream
-
+def scan_compressed(stream: ByteSource, ctx: ScanContext, member: str | None = None, *,
+                    kind: str) -> FormatScan:
+    """gzip/bzip2/xz/lzma/zlib/lz4 (``kind``): a compressed tar is unpacked here, a pickle goes
+    to the compressed-pickle scanner, anything else back through the context's router, one
+    level deeper."""
     start = stream.tell()
     lim = ctx.limits
     inner = "unknown"
@@ -242,13 +226,12 @@ def scan_compressed(stream: BinaryIO, kind: str, ctx: ScanContext,
     try:
         if inner == "tar":
             reader = Inflater(stream, kind, limit=lim.max_decompressed, max_ratio=lim.max_ratio)
-            result = scan_tar(reader, ctx.deeper(), member)  # type: ignore[arg-type]
+            result = scan_tar(reader, ctx.deeper(), member)
         elif kind != "lz4" and inner not in ("pickle", "pytorch-legacy", "unknown"):
             reader = Inflater(stream, kind, limit=lim.max_decompressed, max_ratio=lim.max_ratio)
-            result = scan_stream(reader, ctx.deeper(), member)  # type: ignore[arg-type]
+            result = ctx.deeper().scan(reader, member)
         else:
-            result = scan_compressed_stream(stream, kind, policy=ctx.policy, limits=lim,
-                                            member=member, depth=ctx.depth + 1)
+            result = scan_compressed_pickle(stream, ctx.deeper(), member, kind=kind)
     except InflateBomb as exc:
         result = broken(kind, "AISEC-ZIP-005", f"decompression bomb: {exc}", member=member)
     except (ValueError, OSError, EOFError) as exc:

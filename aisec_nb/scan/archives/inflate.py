@@ -8,9 +8,10 @@ same budget).
 
 Example::
 
-    >>> import io, zlib
+    >>> import zlib
+    >>> from aisec_nb.scan.source import MemorySource
     >>> raw = zlib.compress(b"hello world")[2:-4]     # raw deflate, as in a zip member
-    >>> r = Inflater(io.BytesIO(raw), "deflate", limit=100, max_ratio=1000)
+    >>> r = Inflater(MemorySource(raw), "deflate", limit=100, max_ratio=1000)
     >>> _ = r.seek(6); r.read(5)
     b'world'
 """
@@ -18,13 +19,17 @@ Example::
 from __future__ import annotations
 
 import bz2
+import importlib
 import lzma
 import os
 import zlib
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Protocol
 
 from ..sniff import BZIP2, DEFLATE, GZIP, LZ4, LZMA, XZ, ZLIB
-from ..source import SeekableView
+from ..source import ByteSource, SeekableView
+
+if TYPE_CHECKING:  # a typing-only module: the buffer types of the io signatures
+    from _typeshed import WriteableBuffer
 
 CHUNK = 256 * 1024
 REWIND_FACTOR = 16
@@ -36,13 +41,24 @@ class BombError(ValueError):
     """Decompressed output passed a size or ratio limit."""
 
 
+class Decompressor(Protocol):
+    """An incremental decompressor (zlib's, bz2's, lzma's or lz4's).
+
+    Readers also look for the attributes some of them have: ``eof``, ``needs_input``,
+    ``unconsumed_tail`` and ``flush``."""
+
+    def decompress(self, data: bytes, max_length: int, /) -> bytes:
+        """At most ``max_length`` bytes of output for ``data`` (and input kept from before)."""
+        ...
+
+
 class _Lz4:
-    """lz4.frame's decompressor with the same shape as zlib's (imported only when needed)."""
+    """lz4.frame's decompressor with the same shape as zlib's."""
 
     def __init__(self) -> None:
-        import lz4.frame  # type: ignore[import-untyped]
-
-        self._d = lz4.frame.LZ4FrameDecompressor()
+        # lz4 is optional: imported when an lz4 stream is met, ImportError when it is missing.
+        frame = importlib.import_module("lz4.frame")
+        self._d = frame.LZ4FrameDecompressor()
         self.eof = False
 
     def decompress(self, data: bytes, max_length: int = -1) -> bytes:
@@ -55,7 +71,7 @@ class _Lz4:
         return bool(self._d.needs_input)
 
 
-def new_decompressor(kind: str) -> Any:
+def new_decompressor(kind: str) -> Decompressor:
     """An incremental decompressor for ``kind``, the one factory every reader here uses.
 
     Kinds are the names of :mod:`.sniff`: ``deflate`` (raw, as in zip members), ``zlib``,
@@ -81,7 +97,7 @@ def new_decompressor(kind: str) -> Any:
 class Inflater(SeekableView):
     """Decompress ``source`` (positioned at the compressed bytes) as a read-only stream."""
 
-    def __init__(self, source: BinaryIO, kind: str, *, limit: int, max_ratio: float) -> None:
+    def __init__(self, source: ByteSource, kind: str, *, limit: int, max_ratio: float) -> None:
         super().__init__()
         self._source = source
         self._origin = source.tell()
@@ -94,7 +110,7 @@ class Inflater(SeekableView):
 
     def _restart(self) -> None:
         self._source.seek(self._origin)
-        self._dec: object = new_decompressor(self._kind)
+        self._dec = new_decompressor(self._kind)
         self._pending = b""
         self._off = 0
         self._consumed = 0
@@ -102,7 +118,7 @@ class Inflater(SeekableView):
         self._pos = 0
         self._eof = False
 
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+    def seek(self, offset: int, whence: int = os.SEEK_SET, /) -> int:
         if whence == os.SEEK_CUR:
             offset += self._pos
         elif whence == os.SEEK_END:
@@ -129,7 +145,7 @@ class Inflater(SeekableView):
         if self._off < len(self._pending):
             return True
         while not self._eof:
-            dec: object = self._dec
+            dec = self._dec
             # zlib keeps input it could not use in ``unconsumed_tail``; bz2 and lzma keep it
             # inside and say so with ``needs_input``: drain those before reading more.
             data: bytes = getattr(dec, "unconsumed_tail", b"")
@@ -141,7 +157,7 @@ class Inflater(SeekableView):
                     flush = getattr(dec, "flush", None)
                     return self._accept(flush() if flush is not None else b"")
             try:
-                out: bytes = dec.decompress(data, CHUNK)  # type: ignore[attr-defined]
+                out = dec.decompress(data, CHUNK)
             except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
                 msg = f"corrupt compressed data: {exc}"
                 raise ValueError(msg) from None
@@ -172,7 +188,7 @@ class Inflater(SeekableView):
         self._off = 0
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
         view = memoryview(buffer).cast("B")
         if not self._fill():
             return 0
@@ -180,7 +196,7 @@ class Inflater(SeekableView):
         view[: len(chunk)] = chunk
         return len(chunk)
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1, /) -> bytes:
         parts: list[bytes] = []
         want = size if size is not None and size >= 0 else None
         while (want is None or want > 0) and self._fill():

@@ -10,35 +10,37 @@ Example::
     ...     info = tarfile.TarInfo("notes.txt"); info.size = 2
     ...     t.addfile(info, io.BytesIO(b"hi"))
     >>> _ = buf.seek(0)
-    >>> scan_tar(buf, ScanContext(load_policy())).details["members"]
-    1
+    >>> from aisec_nb.scan.dispatch import scan_stream
+    >>> scan = scan_tar(buf, ScanContext(load_policy(), rescan=scan_stream))
+    >>> scan.details["members"], scan.findings
+    (1, ())
 """
 
 from __future__ import annotations
 
 import os
 import tarfile
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...record import Finding, Severity
 from ..context import ScanContext, finding, truncate
+from ..formats.pytorch import scan_tar_records
 from ..limits import FormatScan
+from ..source import ByteSource, as_file
 from .inflate import BombError
-from .zip import MAX_LISTED, _join
+from .zip import MAX_LISTED, _join, unsafe_name
 
 
-def scan_tar(stream: BinaryIO, ctx: ScanContext, member: str | None = None,
-             *, mode: str = "r:") -> FormatScan:
-    """Scan every regular member of a tar; links, devices and unsafe names are findings."""
-    from ..dispatch import scan_stream
-    from .zip import unsafe_name
+def scan_tar(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
+    """Scan every regular member of a tar (by content, through the context's router, one level
+    deeper); links, devices and unsafe names are findings."""
 
     findings: list[Finding] = []
     complete = True
     names: list[str] = []
     listed: list[dict[str, Any]] = []
     try:
-        with tarfile.open(fileobj=stream, mode=mode) as archive:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=as_file(stream), mode="r:") as archive:
             for info in archive:
                 label = _join(member, info.name)
                 shown = truncate(label, 200)
@@ -69,11 +71,9 @@ def scan_tar(stream: BinaryIO, ctx: ScanContext, member: str | None = None,
                 if handle is None:
                     continue
                 if info.name in ("storages", "tensors"):
-                    from ..formats.pytorch import scan_tar_records
-
                     result = scan_tar_records(handle, ctx.deeper(), label, info.name)
                 else:
-                    result = scan_stream(handle, ctx.deeper(), label)
+                    result = ctx.deeper().scan(handle, label)
                 findings.extend(result.findings)
                 complete = complete and result.complete
                 if len(listed) < MAX_LISTED:

@@ -16,6 +16,11 @@ Example::
     >>> with zipfile.ZipFile(buf, "w") as z: z.writestr("a.txt", "hi")
     >>> [m.name for m in read_directory(buf, DEFAULT_LIMITS).members]
     ['a.txt']
+    >>> from aisec_nb.scan.dispatch import scan_stream
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> ctx = ScanContext(load_policy(), rescan=scan_stream)
+    >>> [m["format"] for m in scan_zip(buf, ctx).details["listed"]]
+    ['text']
 """
 
 from __future__ import annotations
@@ -30,13 +35,25 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, cast
+from typing import Any
 
 from ...record import Finding
 from ..context import ScanContext, broken, finding, truncate
-from ..hashing import Window
+from ..formats.keras import scan_keras_config
+from ..formats.pytorch import storage_declarations, storage_findings
 from ..limits import DEFAULT_LIMITS, FormatScan, Limits
-from ..sniff import BZIP2, DEFLATE, ZIP64_END, ZIP64_LOCATOR, ZIP_CENTRAL, ZIP_END, ZIP_LOCAL
+from ..sniff import (
+    BZIP2,
+    DEFLATE,
+    HEAD_SIZE,
+    ZIP64_END,
+    ZIP64_LOCATOR,
+    ZIP_CENTRAL,
+    ZIP_END,
+    ZIP_LOCAL,
+    sniff_format,
+)
+from ..source import ByteSource, SeekableView, Window
 from .inflate import BombError, Inflater
 
 METHODS = {0: None, 8: DEFLATE, 12: BZIP2}
@@ -79,7 +96,7 @@ class ZipError(ValueError):
     """A zip whose end-of-central-directory cannot be found or read."""
 
 
-def _find_eocd(stream: BinaryIO, size: int) -> tuple[int, bytes]:
+def _find_eocd(stream: ByteSource, size: int) -> tuple[int, bytes]:
     tail_len = min(size, 22 + 65535)
     stream.seek(size - tail_len)
     tail = stream.read(tail_len)
@@ -90,7 +107,7 @@ def _find_eocd(stream: BinaryIO, size: int) -> tuple[int, bytes]:
     return size - tail_len + at, tail[at : at + 22]
 
 
-def read_directory(stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> Directory:
+def read_directory(stream: ByteSource, limits: Limits = DEFAULT_LIMITS) -> Directory:
     """Parse the central directory (ZIP64 aware) and each member's local header."""
     size = stream.seek(0, os.SEEK_END)
     eocd_at, rec = _find_eocd(stream, size)
@@ -173,7 +190,7 @@ def _decode(raw: bytes, flags: int) -> str:
     return raw.decode("utf-8", "replace") if flags & 0x800 else raw.decode("cp437")
 
 
-def _local(stream: BinaryIO, offset: int, size: int) -> tuple[str | None, int]:
+def _local(stream: ByteSource, offset: int, size: int) -> tuple[str | None, int]:
     if offset + 30 > size:
         return None, offset
     stream.seek(offset)
@@ -247,17 +264,17 @@ def _structure_findings(members: list[Member], size: int, limits: Limits) -> lis
     return found
 
 
-def open_member(stream: BinaryIO, m: Member, limits: Limits) -> BinaryIO:
+def open_member(stream: ByteSource, m: Member, limits: Limits) -> SeekableView:
     """A read-only stream of the member's uncompressed bytes, bounded against bombs."""
-    window = cast(BinaryIO, Window(stream, m.data_offset, m.compressed_size))
+    window = Window(stream, m.data_offset, m.compressed_size)
     kind = METHODS.get(m.method)
     if kind is None:
         return window
     limit = min(m.size if m.size else limits.max_decompressed, limits.max_decompressed)
-    return cast(BinaryIO, Inflater(window, kind, limit=limit, max_ratio=limits.max_ratio))
+    return Inflater(window, kind, limit=limit, max_ratio=limits.max_ratio)
 
 
-def crc_finding(stream: BinaryIO, m: Member, limits: Limits) -> Finding | None:
+def crc_finding(stream: ByteSource, m: Member, limits: Limits) -> Finding | None:
     """A finding when the member's bytes do not match its CRC-32 (members we parse only)."""
     if m.size > MAX_CRC_CHECK:
         return None
@@ -294,16 +311,9 @@ def zip_kind(names: list[str]) -> str:
     return "zip"
 
 
-def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
-    """Scan every member of a zip as the loader would read it.
-
-    >>> import io, zipfile
-    >>> from aisec_nb.scan.policy import load_policy
-    >>> buf = io.BytesIO()
-    >>> with zipfile.ZipFile(buf, "w") as z: z.writestr("notes.txt", "hello")
-    >>> scan_zip(buf, ScanContext(load_policy())).format
-    'zip'
-    """
+def scan_zip(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
+    """Scan every member of a zip as the loader would read it, each by its content through the
+    context's router (one level deeper)."""
     try:
         directory = read_directory(stream, ctx.limits)
     except (ZipError, OSError) as exc:
@@ -355,11 +365,9 @@ def scan_zip(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> F
     return FormatScan(kind, tuple(findings), complete=complete, details=details)
 
 
-def _storage_sizes(stream: BinaryIO, directory: Directory, ctx: ScanContext,
+def _storage_sizes(stream: ByteSource, directory: Directory, ctx: ScanContext,
                    member: str | None) -> tuple[int | None, list[Finding]]:
     """Compare the storage sizes each ``data.pkl`` declares with its ``data/<key>`` records."""
-    from ..formats.pytorch import storage_declarations, storage_findings
-
     checked: int | None = None
     found: list[Finding] = []
     for m in directory.members:
@@ -389,9 +397,7 @@ SPOOL_IN_MEMORY = 64 * 1024 * 1024
 
 
 @contextlib.contextmanager
-def _random_access(reader: BinaryIO, ctx: ScanContext) -> Iterator[BinaryIO]:
-    from ..sniff import HEAD_SIZE, sniff_format
-
+def _random_access(reader: ByteSource) -> Iterator[ByteSource]:
     head = reader.read(HEAD_SIZE)
     reader.seek(0)
     if sniff_format(head) not in SEEKING_FORMATS:
@@ -401,7 +407,7 @@ def _random_access(reader: BinaryIO, ctx: ScanContext) -> Iterator[BinaryIO]:
         while chunk := reader.read(1024 * 1024):  # the Inflater bounds the total
             spool.write(chunk)
         spool.seek(0)
-        yield cast(BinaryIO, spool)
+        yield spool
 
 
 def _prefixed(f: Finding, member: str | None) -> Finding:
@@ -411,22 +417,16 @@ def _prefixed(f: Finding, member: str | None) -> Finding:
     return f.model_copy(update={"location": loc})
 
 
-def _scan_member(stream: BinaryIO, m: Member, directory: Directory, ctx: ScanContext,
+def _scan_member(stream: ByteSource, m: Member, directory: Directory, ctx: ScanContext,
                  label: str, kind: str) -> FormatScan:
-    from ..dispatch import scan_stream
-
     try:
         if kind == "keras" and m.name == "config.json":
-            from ..formats.keras import scan_keras_config
-
-            reader = open_member(stream, m, ctx.limits)
-            data = reader.read(ctx.limits.max_header + 1)
-            result = scan_keras_config(data, ctx.limits, label, ctx.policy)
+            result = scan_keras_config(open_member(stream, m, ctx.limits), ctx, label)
         elif m.method != 0:
-            with _random_access(open_member(stream, m, ctx.limits), ctx) as reader:
-                result = scan_stream(reader, ctx.deeper(), label)
+            with _random_access(open_member(stream, m, ctx.limits)) as reader:
+                result = ctx.deeper().scan(reader, label)
         else:
-            result = scan_stream(open_member(stream, m, ctx.limits), ctx.deeper(), label)
+            result = ctx.deeper().scan(open_member(stream, m, ctx.limits), label)
         problem = crc_finding(stream, m, ctx.limits)
     except BombError as exc:
         return broken("zip-member", "AISEC-ZIP-005", f"decompression bomb: {exc}", member=label)

@@ -7,9 +7,10 @@ their SHA-256 is recorded so a model card can list them.
 
 Example::
 
-    >>> import io
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> from aisec_nb.scan.source import MemorySource
     >>> blob = b"GGUF" + (3).to_bytes(4, "little") + bytes(16)
-    >>> scan_gguf(io.BytesIO(blob)).details["version"]
+    >>> scan_gguf(MemorySource(blob), ScanContext(load_policy())).details["version"]
     3
 """
 
@@ -19,12 +20,13 @@ import hashlib
 import math
 import os
 import struct
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...record import Finding
-from ..context import finding, rules, truncate
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..context import ScanContext, finding, rules, truncate
+from ..limits import FormatScan, Limits
 from ..sniff import GGUF_MAGIC
+from ..source import ByteSource
 
 FORMAT = "gguf"
 _SCALARS = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
@@ -44,7 +46,7 @@ class _Lie(ValueError):
 class _Cursor:
     """Small reads served from a 1 MiB buffer over ``stream`` (metadata is many tiny fields)."""
 
-    def __init__(self, stream: BinaryIO, size: int) -> None:
+    def __init__(self, stream: ByteSource, size: int) -> None:
         self.stream = stream
         self.size = size
         self.base = stream.tell()
@@ -80,10 +82,9 @@ class _Cursor:
         return value
 
 
-def scan_gguf(
-    stream: BinaryIO, *, limits: Limits = DEFAULT_LIMITS, member: str | None = None
-) -> FormatScan:
+def scan_gguf(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
     """Parse a GGUF file from the stream's position to its end."""
+    limits = ctx.limits
     start = stream.tell()
     size = stream.seek(0, os.SEEK_END)
     stream.seek(start)

@@ -7,9 +7,9 @@ Keras or TensorFlow), bounded in count, and check each JSON object with the Kera
 
 Example::
 
-    >>> import io
     >>> from aisec_nb.scan.policy import load_policy
-    >>> scan_hdf5(io.BytesIO(b"\\x89HDF\\r\\n\\x1a\\n"), ScanContext(load_policy())).complete
+    >>> from aisec_nb.scan.source import MemorySource
+    >>> scan_hdf5(MemorySource(b"\\x89HDF\\r\\n\\x1a\\n"), ScanContext(load_policy())).complete
     False
 """
 
@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, BinaryIO
+from typing import Any
 
-from ...record import Finding
+from ...record import Finding, Location
 from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan
+from ..source import ByteSource, as_file
 from .keras import keras_config_findings
 
 FORMAT = "hdf5"
@@ -36,16 +37,16 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def scan_hdf5(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
+def scan_hdf5(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
     """Walk every group and dataset's attributes; Keras configs get the Keras rules."""
-    import h5py
+    import h5py  # heavy (it loads numpy): imported when an HDF5 file is met, not with the scanner
 
     findings: list[Finding] = []
     details: dict[str, Any] = {}
     complete = True
     objects = 0
     try:
-        with h5py.File(stream, "r") as h5:
+        with h5py.File(as_file(stream), "r") as h5:
             details["root_attributes"] = sorted(truncate(str(k), 60) for k in h5.attrs)[:50]
             if "model_config" in h5.attrs:
                 details["keras"] = True
@@ -118,12 +119,7 @@ def _attributes(obj: Any, member: str | None, ctx: ScanContext) -> list[Finding]
         for f in keras_config_findings(config, member, ctx.policy):
             loc = f.location
             path = where if loc is None or loc.path is None else f"{where} {loc.path}"
-            found.append(f.model_copy(update={"location": (loc or _loc()).model_copy(
+            found.append(f.model_copy(update={"location": (loc or Location()).model_copy(
                 update={"path": truncate(path, 300)})}))
     return found
 
-
-def _loc() -> Any:
-    from ...record import Location
-
-    return Location()

@@ -20,15 +20,15 @@ import binascii
 import json
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ...record import Finding
-from ..context import finding, rules, truncate
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ...record import Finding, Location
+from ..context import ScanContext, finding, rules, truncate
+from ..limits import FormatScan
+from ..policy import Policy
 from ..sniff import MARSHAL_CODE_MARKERS
-
-if TYPE_CHECKING:
-    from ..policy import Policy
+from ..source import ByteSource
+from .protobuf import Budget, WireError, walk
 
 FORMAT = "keras-config"
 MAX_NODES = 2_000_000
@@ -118,9 +118,11 @@ def keras_config_findings(config: Any, member: str | None = None,
     return found
 
 
-def scan_keras_config(data: bytes, limits: Limits = DEFAULT_LIMITS,
-                      member: str | None = None, policy: Policy | None = None) -> FormatScan:
-    """Parse a Keras ``config.json`` (bytes) and check it."""
+def scan_keras_config(source: ByteSource, ctx: ScanContext, member: str | None = None
+                      ) -> FormatScan:
+    """Parse a Keras ``config.json`` and check it, with the context's policy."""
+    limits, policy = ctx.limits, ctx.policy
+    data = source.read(limits.max_header + 1)
     limit = min(limits.max_header, MAX_CONFIG_BYTES)
     if len(data) > limit:
         return FormatScan(FORMAT, (finding("AISEC-SCAN-003", "high", "config.json is over the "
@@ -147,13 +149,11 @@ KERAS_METADATA_SCHEMA: dict[str, dict[int, str]] = {
 """``keras_metadata.pb`` of a Keras 2 SavedModel: one JSON config per saved layer."""
 
 
-def scan_keras_metadata(stream: Any, limits: Limits = DEFAULT_LIMITS,
-                        member: str | None = None,
-                        policy: Policy | None = None) -> FormatScan | None:
+def scan_keras_metadata(stream: ByteSource, ctx: ScanContext, member: str | None = None
+                        ) -> FormatScan | None:
     """Findings for a ``keras_metadata.pb`` (``keras.models.load_model`` rebuilds layers from
     it, Lambda bytecode included), or ``None`` when the protobuf is not one."""
-    from .protobuf import Budget, WireError, walk
-
+    limits, policy = ctx.limits, ctx.policy
     start = stream.tell()
     try:
         meta = walk(stream, KERAS_METADATA_SCHEMA, "SavedMetadata",
@@ -176,14 +176,9 @@ def scan_keras_metadata(stream: Any, limits: Limits = DEFAULT_LIMITS,
         for f in keras_config_findings(config, member, policy):
             loc = f.location
             path = f"{truncate(obj.first_str(2), 120)} {loc.path if loc and loc.path else ''}"
-            found.append(f.model_copy(update={"location": (loc or _location()).model_copy(
+            found.append(f.model_copy(update={"location": (loc or Location()).model_copy(
                 update={"path": path.strip()})}))
     complete = not any(f.code in ("AISEC-KER-004", "AISEC-SCAN-003") for f in found)
     return FormatScan("keras-metadata", tuple(found), complete=complete,
                       details={"layers": len(objects)})
 
-
-def _location() -> Any:
-    from ...record import Location
-
-    return Location()

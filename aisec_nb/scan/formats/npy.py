@@ -5,12 +5,12 @@ For an array of Python objects the "bytes" are a pickle, which ``numpy.load(allo
 unpickles; it is scanned with the pickle VM. The header is read with :func:`ast.literal_eval`
 (as NumPy does), bounded in size. Example::
 
-    >>> import io
     >>> from aisec_nb.scan.policy import load_policy
+    >>> from aisec_nb.scan.source import MemorySource
     >>> hdr = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"
     >>> hdr += b" " * (117 - len(hdr)) + b"\\n"
     >>> data = b"\\x93NUMPY\\x01\\x00" + len(hdr).to_bytes(2, "little") + hdr + bytes(16)
-    >>> scan_npy_stream(io.BytesIO(data), policy=load_policy()).complete
+    >>> scan_npy(MemorySource(data), ScanContext(load_policy())).complete
     True
 
 Finding codes:
@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...record import Finding, Location, Severity
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
-from ..policy import Policy
+from ..context import ScanContext
+from ..limits import FormatScan
+from ..pickle.vm import scan_pickle
 from ..sniff import NUMPY_MAGIC
+from ..source import ByteSource
 
 _DESCR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d*)(\[[A-Za-z0-9]+\])?$")
 _CHAR_SIZES = {
@@ -137,7 +139,7 @@ def parse_header(head: bytes) -> tuple[Any, int, bool, int]:
     return value["descr"], itemsize, has_object, _count_of(value["shape"])
 
 
-def _skip(stream: BinaryIO, n: int) -> int:
+def _skip(stream: ByteSource, n: int) -> int:
     """Skip ``n`` bytes; returns how many were really there."""
     if n <= 0:
         return 0
@@ -160,17 +162,9 @@ def _skip(stream: BinaryIO, n: int) -> int:
     return got
 
 
-def scan_npy_stream(
-    stream: BinaryIO,
-    *,
-    policy: Policy,
-    limits: Limits = DEFAULT_LIMITS,
-    member: str | None = None,
-    depth: int = 0,
-) -> FormatScan:
+def scan_npy(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
     """Scan one ``.npy`` from the stream's current position (object arrays via the pickle VM)."""
-    from ..pickle.vm import scan_pickle_stream
-
+    limits = ctx.limits
     findings: list[Finding] = []
 
     def bad(code: str, severity: Severity, message: str, offset: int | None) -> FormatScan:
@@ -222,9 +216,7 @@ def scan_npy_stream(
         "itemsize": itemsize,
     }
     if has_object:
-        inner = scan_pickle_stream(
-            stream, policy=policy, limits=limits, member=member, single=True, depth=depth
-        )
+        inner = scan_pickle(stream, ctx, member, single=True)
         details["pickle"] = inner.details
         return FormatScan(
             format="numpy", findings=inner.findings, complete=inner.complete, details=details

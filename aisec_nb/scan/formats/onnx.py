@@ -7,8 +7,10 @@ from custom domains need a custom runtime library: reported as info.
 
 Example::
 
-    >>> import io
-    >>> scan_onnx(io.BytesIO(b"\\x08\\x07\\x3a\\x00")).details["ir_version"]
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> from aisec_nb.scan.source import MemorySource
+    >>> ctx = ScanContext(load_policy())
+    >>> scan_onnx(MemorySource(b"\\x08\\x07\\x3a\\x00"), ctx).details["ir_version"]
     7
 """
 
@@ -17,11 +19,12 @@ from __future__ import annotations
 import os
 from collections import Counter
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...record import Finding
-from ..context import finding, truncate
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..context import ScanContext, finding, truncate
+from ..limits import FormatScan
+from ..source import ByteSource
 from .protobuf import Budget, Message, WireError, walk
 
 FORMAT = "onnx"
@@ -49,14 +52,9 @@ def is_onnx(fields: dict[int, int]) -> bool:
     return 7 in fields and fields.get(7) == 2 and fields.get(1, 0) == 0
 
 
-def scan_onnx(
-    stream: BinaryIO,
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-    member: str | None = None,
-    folder: Path | None = None,
-) -> FormatScan:
-    """Parse an ONNX model; ``folder`` is where external data would be read from."""
+def scan_onnx(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
+    """Parse an ONNX model; external data is looked up in the context's ``folder``."""
+    limits, folder = ctx.limits, ctx.folder
     try:
         model = walk(stream, SCHEMA, "Model", budget=Budget(max_messages=limits.max_members * 20))
     except WireError as exc:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import BinaryIO, Union
+from typing import Union
+
+from ..source import ByteSource
 
 VARINT, FIXED64, LEN, SGROUP, EGROUP, FIXED32 = 0, 1, 2, 3, 4, 5
 
@@ -70,7 +72,7 @@ class Budget:
     messages: int = 0
 
 
-def read_varint(stream: BinaryIO) -> int | None:
+def read_varint(stream: ByteSource) -> int | None:
     """A base-128 varint, or ``None`` at a clean end of stream. At most 10 bytes."""
     start = stream.tell()
     result = 0
@@ -86,7 +88,7 @@ def read_varint(stream: BinaryIO) -> int | None:
     raise WireError("varint longer than 10 bytes", start)
 
 
-def field_numbers(stream: BinaryIO, end: int) -> dict[int, int]:
+def field_numbers(stream: ByteSource, end: int) -> dict[int, int]:
     """Top-level field number -> wire type of a message, skipping every value."""
     seen: dict[int, int] = {}
     for number, wire, _start, _length in _FieldIter(stream, end):
@@ -99,7 +101,7 @@ def field_numbers(stream: BinaryIO, end: int) -> dict[int, int]:
 class _FieldIter:
     """Yields ``(number, wire type, value start, value length-or-int)``; skips LEN payloads."""
 
-    def __init__(self, stream: BinaryIO, end: int) -> None:
+    def __init__(self, stream: ByteSource, end: int) -> None:
         self.stream = stream
         self.end = end
 
@@ -144,7 +146,7 @@ class _FieldIter:
 
 
 def walk(
-    stream: BinaryIO,
+    stream: ByteSource,
     schema: Schema,
     root: str,
     *,
@@ -160,7 +162,7 @@ def walk(
 
 
 def _walk(
-    stream: BinaryIO, schema: Schema, kind: str, end: int, budget: Budget, depth: int
+    stream: ByteSource, schema: Schema, kind: str, end: int, budget: Budget, depth: int
 ) -> Message:
     if depth > budget.max_depth:
         raise WireError(f"messages nested deeper than {budget.max_depth}", stream.tell())

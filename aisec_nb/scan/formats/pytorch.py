@@ -15,20 +15,22 @@ Example::
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO
+import pickletools
+import struct
+from typing import Any
 
 from ...record import Finding
 from ..context import ScanContext, finding
 from ..limits import FormatScan
+from ..pickle.vm import scan_pickle
+from ..source import ByteSource
 
 FORMAT = "pytorch-legacy"
 LEGACY_PICKLES = ("magic number", "protocol version", "sys_info", "object", "storage keys")
 
 
-def scan_legacy(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -> FormatScan:
+def scan_legacy(stream: ByteSource, ctx: ScanContext, member: str | None = None) -> FormatScan:
     """Scan the five pickles ``torch.load`` reads from a legacy file."""
-    from ..pickle.vm import scan_pickle_stream
-
     findings: list[Finding] = []
     complete = True
     parts: list[dict[str, Any]] = []
@@ -40,8 +42,7 @@ def scan_legacy(stream: BinaryIO, ctx: ScanContext, member: str | None = None) -
             complete = False
             break
         stream.seek(at)
-        result = scan_pickle_stream(stream, policy=ctx.policy, limits=ctx.limits, member=member,
-                                    single=True, depth=ctx.depth)
+        result = scan_pickle(stream, ctx, member, single=True)
         findings.extend(result.findings)
         parts.append({"role": role, "offset": at, "complete": result.complete,
                       "globals": list(result.details.get("globals", []))[:50]})
@@ -79,8 +80,6 @@ def storage_declarations(data: bytes) -> list[tuple[str, str, int]] | None:
     Only opcodes are decoded (``pickletools.genops``); nothing is unpickled. Values are tracked
     just far enough to read the persistent-id tuples, memo included, as torch writes them.
     """
-    import pickletools
-
     memo: dict[int, object] = {}
     recent: list[object] = []
     marks: list[int] = []
@@ -159,8 +158,6 @@ def storage_findings(declared: list[tuple[str, str, int]], records: dict[str, in
 def simple_value(data: bytes) -> object:
     """The value of a small pickle made only of ints, strings, globals and tuples (what torch's
     tar records hold), decoded opcode by opcode; ``None`` for anything else. Never unpickles."""
-    import pickletools
-
     memo: dict[int, object] = {}
     stack: list[object] = []
     marks: list[int] = []
@@ -199,21 +196,16 @@ def simple_value(data: bytes) -> object:
     return None
 
 
-def scan_tar_records(stream: BinaryIO, ctx: ScanContext, member: str, kind: str) -> FormatScan:
+def scan_tar_records(stream: ByteSource, ctx: ScanContext, member: str, kind: str) -> FormatScan:
     """The ``storages`` or ``tensors`` member of a legacy tar: a count pickle, then per record a
     header pickle followed by raw bytes whose length the header gives. Every pickle is scanned."""
-    import struct
-
-    from ..pickle.vm import scan_pickle_stream
-
     findings: list[Finding] = []
     end = stream.seek(0, os.SEEK_END)
     stream.seek(0)
 
     def one(*, value: bool = True) -> object:
         at = stream.tell()
-        result = scan_pickle_stream(stream, policy=ctx.policy, limits=ctx.limits,
-                                    member=member, single=True, depth=ctx.depth)
+        result = scan_pickle(stream, ctx, member, single=True)
         findings.extend(result.findings)
         size = stream.tell() - at
         if not result.complete or size > 1024 * 1024:

@@ -7,10 +7,12 @@ and that ``dtype size × prod(shape)`` equals the byte range. No tensor byte is 
 
 Example::
 
-    >>> import io, json
+    >>> import json
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> from aisec_nb.scan.source import MemorySource
     >>> head = json.dumps({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}).encode()
     >>> blob = len(head).to_bytes(8, "little") + head + bytes(8)
-    >>> scan_safetensors(io.BytesIO(blob)).findings
+    >>> scan_safetensors(MemorySource(blob), ScanContext(load_policy())).findings
     ()
 """
 
@@ -19,11 +21,12 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...record import Finding
-from ..context import finding, rules, truncate
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..context import ScanContext, finding, rules, truncate
+from ..limits import FormatScan
+from ..source import ByteSource
 
 FORMAT = "safetensors"
 
@@ -41,10 +44,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def scan_safetensors(
-    stream: BinaryIO, *, limits: Limits = DEFAULT_LIMITS, member: str | None = None
-) -> FormatScan:
+def scan_safetensors(stream: ByteSource, ctx: ScanContext, member: str | None = None
+                     ) -> FormatScan:
     """Validate a safetensors file read from ``stream`` (from its start to its end)."""
+    limits = ctx.limits
     start = stream.tell()
     size = stream.seek(0, os.SEEK_END) - start
     stream.seek(start)

@@ -7,9 +7,11 @@ the saver functions and reported only elsewhere. The op lists live in ``rules.js
 
 Example::
 
-    >>> import io
+    >>> from aisec_nb.scan.policy import load_policy
+    >>> from aisec_nb.scan.source import MemorySource
     >>> # SavedModel{schema_version: 1, meta_graphs: [MetaGraphDef{}]}
-    >>> scan_savedmodel(io.BytesIO(b"\\x08\\x01\\x12\\x00")).details["ops"]
+    >>> ctx = ScanContext(load_policy())
+    >>> scan_savedmodel(MemorySource(b"\\x08\\x01\\x12\\x00"), ctx).details["ops"]
     {}
 """
 
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...record import Finding, Severity
-from ..context import finding, rules, truncate
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
+from ..context import ScanContext, finding, rules, truncate
+from ..limits import FormatScan
+from ..source import ByteSource
 from .protobuf import Budget, Message, WireError, walk
 
 FORMAT = "tf-savedmodel"
@@ -45,10 +48,10 @@ def is_savedmodel(fields: dict[int, int]) -> bool:
     return set(fields) <= {1, 2} and fields.get(2) == 2 and fields.get(1, 0) == 0
 
 
-def scan_savedmodel(
-    stream: BinaryIO, *, limits: Limits = DEFAULT_LIMITS, member: str | None = None
-) -> FormatScan:
+def scan_savedmodel(stream: ByteSource, ctx: ScanContext, member: str | None = None
+                    ) -> FormatScan:
     """List every op of every graph and function in a ``saved_model.pb``."""
+    limits = ctx.limits
     try:
         saved = walk(stream, SCHEMA, "SavedModel",
                      budget=Budget(max_messages=limits.max_members * 20))

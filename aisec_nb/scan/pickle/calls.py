@@ -1,8 +1,7 @@
 """What calls, BUILD and container changes mean in the pickle VM, and nested payload rescans.
 
-Each function takes the :class:`~.pickle_machine.Machine` of the scan: the opcode loop
-(:mod:`.pickle_ops`) hands it a resolved callable and arguments, and gets back the symbolic
-result. See :mod:`.pickle_vm` for the finding codes.
+Each function takes the :class:`~.machine.Machine` of the scan: the opcode loop (:mod:`.ops`)
+hands it a resolved callable and arguments, and gets back the symbolic result.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...record import SEVERITY_ORDER, Location
-from ..limits import FormatScan
 from ..policy import _INTERNAL_ATTRS, Danger
 from .decoders import decode
 from .machine import MAX_DECODED_FACTOR, MAX_GLOBALS, Machine
@@ -130,15 +128,7 @@ def nested_payload(m: Machine, g: Global, args: Any, offset: int) -> bool:
         m.limit(f"nested payloads deeper than {m.limits.max_depth}", offset)
         return False
     m.nested_payloads += 1
-    result: FormatScan | None = None
-    for scanner in m.nested_scanners():
-        result = scanner(first, m.policy, m.limits, m.member, m.depth + 1)
-        if result is not None:
-            break
-    if result is None:
-        m.budget.ops = m.ops
-        result = m.scan_nested(first, m.policy, m.limits, m.member, m.depth + 1, path, m.budget)
-        m.ops = m.budget.ops
+    result = m.rescan(m, first, path)
     for f in result.findings:
         loc = f.location or Location()
         inner = (

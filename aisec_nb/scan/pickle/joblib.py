@@ -5,29 +5,23 @@ dtype, order) and then writes the array's raw bytes straight into the file, outs
 (after a one-byte alignment padding length); an object array is written as a separate inline
 pickle instead. ``joblib.load`` reads them after the wrapper's ``BUILD``. This module gives the
 pickle VM a BUILD hook that does the same: skip the raw bytes (by seeking), or scan the inline
-pickle. Example::
+pickle. The pickle VM uses this hook on every pickle read to its end (``scan_pickle`` with
+``single=False``). Example::
 
-    >>> import io, pickle
-    >>> from aisec_nb.scan.policy import load_policy
-    >>> scan_joblib_stream(io.BytesIO(pickle.dumps([1, 2])), policy=load_policy()).complete
-    True
+    >>> from aisec_nb.scan.pickle.values import Global, Inst
+    >>> _dtype_info(Inst(Global("numpy", "dtype", 0, "numpy.dtype"), ("<f8",), 0))
+    (8, False)
 
-Finding codes:
-
-============= ======== =========================================================================
-AISEC-JBL-001 medium   an array wrapper whose shape or dtype cannot be read, so the array bytes
-                       cannot be skipped and the rest of the file is not scanned
-============= ======== =========================================================================
+Its finding code (AISEC-JBL-001) is in the rule catalogue: ``aisec-nb rules``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, BinaryIO
+from typing import Any
 
-from ..limits import DEFAULT_LIMITS, FormatScan, Limits
-from ..policy import Policy
-from .machine import Machine
+from .machine import Machine, Malformed
+from .ops import run_one
 from .values import Inst as _Inst
 from .values import PDict, Unknown
 
@@ -97,8 +91,6 @@ def joblib_build_hook(m: Machine, obj: Any, stack: list[Any]) -> None:
         itemsize, has_object = _dtype_info(state.items.get("dtype"))
         count = _count(state.items.get("shape"))
     except WrapperError as exc:
-        from .machine import Malformed
-
         m.add(
             "AISEC-JBL-001",
             "medium",
@@ -108,32 +100,11 @@ def joblib_build_hook(m: Machine, obj: Any, stack: list[Any]) -> None:
         )
         raise Malformed("unreadable joblib array wrapper", src.offset) from None
     if has_object:
-        m.run_embedded(src)
+        run_one(m, src)  # an object array: one pickle written inline in the same stream
+        m.pickles += 1
     else:
         if state.items.get("numpy_array_alignment_bytes") is not None:
             src.skip(src.byte())
         src.skip(count * itemsize)
     m.joblib_arrays += 1
     stack[-1] = Unknown("numpy array")
-
-
-def scan_joblib_stream(
-    stream: BinaryIO,
-    *,
-    policy: Policy,
-    limits: Limits = DEFAULT_LIMITS,
-    member: str | None = None,
-    depth: int = 0,
-) -> FormatScan:
-    """Scan a joblib file (or any raw pickle) from the stream's current position."""
-    from .vm import run_scan
-
-    return run_scan(
-        stream,
-        policy=policy,
-        limits=limits,
-        member=member,
-        single=False,
-        depth=depth,
-        on_build=joblib_build_hook,
-    )

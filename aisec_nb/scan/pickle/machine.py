@@ -1,26 +1,23 @@
-"""The pickle VM's state: findings, the globals it resolved, budgets, and the driving loop.
+"""The pickle VM's state: findings, the globals it resolved and the budgets.
 
-The opcode loop lives in :mod:`.pickle_ops` and what calls and state changes mean in
-:mod:`.pickle_calls`; this module judges each resolved global under the policy and turns the
-scan into a :class:`~.limits.FormatScan`. See :mod:`.pickle_vm` for the finding codes.
+The opcode loop lives in :mod:`.ops`, what calls and state changes mean in :mod:`.calls`, and
+the driving loop in :mod:`.vm`; this module judges each resolved global under the policy and
+turns the scan into a :class:`~aisec_nb.scan.limits.FormatScan`. The finding codes are in the
+rule catalogue (``aisec-nb rules``).
 """
 
 from __future__ import annotations
 
 import _compat_pickle
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any
 
 from ...record import Finding, Location
-from ..limits import FormatScan, Limits
-from ..policy import Danger, Policy
-from .reader import ParseLimit, Source, Truncated
-from .values import (
-    Global,
-)
-
-if TYPE_CHECKING:
-    from .vm import NestedScanner
+from ..context import ScanContext
+from ..limits import FormatScan
+from ..policy import Danger
+from .reader import Source
+from .values import Global
 
 MAX_FINDINGS = 500
 MAX_GLOBALS = 1000
@@ -70,7 +67,10 @@ class Budget:
         self.decoded = 0
 
 
-ScanNested = Callable[[bytes, Policy, Limits, "str | None", int, str, Budget], FormatScan]
+BuildHook = Callable[["Machine", Any, list[Any]], None]
+"""Called after every BUILD with the machine, the object built and the stack (joblib's arrays)."""
+RescanPayload = Callable[["Machine", bytes, str], FormatScan]
+"""Scans bytes handed to a nested loader (``pickle.loads``...): ``(machine, data, path)``."""
 
 
 class Machine:
@@ -78,25 +78,22 @@ class Machine:
 
     def __init__(
         self,
-        policy: Policy,
-        limits: Limits,
+        ctx: ScanContext,
         *,
         member: str | None,
-        depth: int,
         path: str | None,
-        on_build: Callable[[Machine, Any, list[Any]], None] | None,
-        nested: Callable[[], tuple[NestedScanner, ...]],
-        scan_nested: ScanNested,
+        on_build: BuildHook | None,
+        rescan: RescanPayload,
         budget: Budget | None = None,
     ) -> None:
-        self.policy = policy
-        self.limits = limits
+        self.ctx = ctx
+        self.policy = ctx.policy
+        self.limits = ctx.limits
         self.member = member
-        self.depth = depth
+        self.depth = ctx.depth
         self.path = path
         self.on_build = on_build
-        self.nested_scanners = nested
-        self.scan_nested = scan_nested
+        self.rescan = rescan
         self.findings: list[Finding] = []
         self._keys: set[tuple[str, str]] = set()
         self._suppressed = 0
@@ -217,45 +214,6 @@ class Machine:
         if g.full in self.policy.wrappers:
             return "; it does not wrap an allowed global"
         return "; its payload is not a constant that scans clean"
-
-    # -- driving ------------------------------------------------------------------------------
-
-    def run(self, stream: BinaryIO, *, single: bool) -> None:
-        """Scan one pickle (``single``) or stacked pickles to the end of ``stream``."""
-        from .ops import run_one
-
-        src = Source(stream, exact=single, max_bytes=self.limits.max_parse_bytes)
-        self.src = src
-        try:
-            if src.at_end():
-                self.malformed("no pickle data (empty input)", src.offset)
-                return
-            while True:
-                run_one(self, src)
-                self.pickles += 1
-                self.settle_pending()
-                if single or src.at_end():
-                    return
-        except Truncated:
-            self.malformed("the data ends inside an opcode or its argument (truncated)", src.offset)
-        except Malformed as exc:
-            self.malformed(str(exc.args[0]), exc.args[1] if len(exc.args) > 1 else src.offset)
-        except (LimitHit, ParseLimit) as exc:
-            self.limit(str(exc.args[0]), src.offset)
-        except MemoryError:
-            self.limit("out of memory while scanning", src.offset)
-        except Exception as exc:  # a scanner crash must never read as "clean"
-            self.malformed(f"internal error {type(exc).__name__} while parsing", src.offset)
-        finally:
-            self.settle_pending()
-            self.budget.ops = self.ops
-
-    def run_embedded(self, src: Source) -> None:
-        """Scan one pickle written inline in the same stream (joblib object arrays)."""
-        from .ops import run_one
-
-        run_one(self, src)
-        self.pickles += 1
 
     def result(self, fmt: str) -> FormatScan:
         if self._suppressed:

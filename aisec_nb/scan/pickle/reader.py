@@ -1,7 +1,7 @@
 """A bounded, forward-only byte source for the pickle VM.
 
-The VM reads opcodes from a :class:`Source`, which wraps the caller's stream and only ever calls
-``read``, ``seek`` (forward, absolute) and ``tell`` on it. Two modes:
+The VM reads opcodes from a :class:`Source`, which wraps the caller's byte source and only ever
+calls ``read``, ``seek`` (forward, absolute), ``tell`` and ``seekable`` on it. Two modes:
 
 * read-ahead (``exact=False``): reads 256 KiB chunks; used when the pickle runs to the end of the
   stream, so reading ahead costs nothing.
@@ -20,7 +20,8 @@ parses in flat memory. Example::
 from __future__ import annotations
 
 import io
-from typing import BinaryIO
+
+from ..source import ByteSource
 
 CHUNK = 256 * 1024
 SEEK_THRESHOLD = 64 * 1024
@@ -54,7 +55,7 @@ class Source:
         "_stream",
     )
 
-    def __init__(self, stream: BinaryIO, *, exact: bool, max_bytes: int) -> None:
+    def __init__(self, stream: ByteSource, *, exact: bool, max_bytes: int) -> None:
         self._stream = stream
         self._exact = exact
         self._buf = b""

@@ -16,9 +16,11 @@ from aisec_nb.scan.archives.zip import (
     crc_finding,
     open_member,
     read_directory,
+    scan_zip,
     unsafe_name,
 )
 from aisec_nb.scan.limits import Limits
+from tests.scan.helpers import assert_scanned, context, source
 
 
 def _zip(members: list[tuple[str, bytes]], *, compression: int = zipfile.ZIP_STORED,
@@ -112,6 +114,17 @@ def test_mutated_zips_never_raise_anything_but_zip_error(flips: list[tuple[int, 
             # Corrupt deflate data and bombs are both ValueError subclasses.
             with contextlib.suppress(ValueError):
                 open_member(buf, m, Limits(max_decompressed=1 << 20)).read()
+    assert_scanned(scan_zip(source(buf.getvalue()), context(Limits(max_decompressed=1 << 20))))
+
+
+def test_members_are_scanned_by_content_through_the_router() -> None:
+    buf = _zip([("a/data.pkl", b"cos\nsystem\n(S'x'\ntR."), ("notes.txt", b"hello")],
+               compression=zipfile.ZIP_DEFLATED)
+    scan = assert_scanned(scan_zip(source(buf.getvalue()), context()))
+    assert scan.format == "pytorch-zip"
+    assert [(f.code, f.location.member if f.location else None) for f in scan.findings] == [
+        ("AISEC-PKL-002", "a/data.pkl")]
+    assert [m["format"] for m in scan.details["listed"]] == ["pickle", "text"]
 
 
 def test_struct_sizes_match_the_spec() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import struct
 from pathlib import Path
 
@@ -12,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.scan.formats.gguf import scan_gguf
+from aisec_nb.scan.limits import FormatScan
 from tests.scan.corpus_formats import gguf_file
+from tests.scan.helpers import assert_scanned, context, source
+
+
+def parse(data: bytes) -> FormatScan:
+    return assert_scanned(scan_gguf(source(data), context()))
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +26,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 def test_real_file_details(sample: bytes) -> None:
-    result = scan_gguf(io.BytesIO(sample))
+    result = parse(sample)
     assert result.complete and result.findings == ()
     assert result.details["version"] == 3
     assert result.details["tensors"] == 3
@@ -54,7 +59,7 @@ def test_type_table_matches_the_gguf_package() -> None:
 
 def test_template_markers_are_named_without_echoing_the_template(tmp_path: Path) -> None:
     path = gguf_file(tmp_path / "t.gguf", template="{{ x.__class__.__mro__ }} SECRETWORD")
-    result = scan_gguf(io.BytesIO(path.read_bytes()))
+    result = parse(path.read_bytes())
     (f,) = result.findings
     assert f.code == "AISEC-GGUF-001" and f.severity == "critical"
     assert "__class__" in f.message and "__mro__" in f.message
@@ -68,12 +73,12 @@ def test_mutations_end_in_findings_never_exceptions(sample: bytes, data: st.Data
         at = data.draw(st.integers(0, min(len(raw) - 1, 400)))
         raw[at] = data.draw(st.integers(0, 255))
     cut = data.draw(st.integers(4, len(raw)))
-    result = scan_gguf(io.BytesIO(bytes(raw[:cut])))
+    result = parse(bytes(raw[:cut]))
     assert result.format == "gguf"
 
 
 def test_huge_counts_are_refused_before_any_allocation() -> None:
     blob = b"GGUF" + struct.pack("<IQQ", 3, 2**63, 2**63)
-    result = scan_gguf(io.BytesIO(blob))
+    result = parse(blob)
     assert [f.code for f in result.findings] == ["AISEC-GGUF-002"]
     assert not result.complete

@@ -9,8 +9,15 @@ import h5py
 import numpy as np
 import pytest
 
-from aisec_nb.scan import scan_path
+from aisec_nb.record import CheckResult
+from aisec_nb.scan import scan_path as _scan_path
 from aisec_nb.scan.formats import hdf5 as hdf5_module
+from aisec_nb.scan.formats.hdf5 import scan_hdf5
+from tests.scan.helpers import assert_scanned, context, source
+
+
+def scan_path(path: Path) -> CheckResult:
+    return assert_scanned(_scan_path(path))
 
 
 def _h5(path: Path, **attrs: object) -> Path:
@@ -53,3 +60,12 @@ def test_weights_file_passes(tmp_path: Path) -> None:
     result = scan_path(_h5(tmp_path / "m.h5", model_config=cfg, keras_version="3.5.0"))
     assert result.verdict == "pass"
     assert result.summary["details"]["keras"] is True
+
+
+def test_the_parser_reads_any_byte_source(tmp_path: Path) -> None:
+    cfg = json.dumps({"class_name": "Lambda", "module": "keras.layers", "config": {}})
+    path = _h5(tmp_path / "m.h5", model_config=cfg)
+    on_disk = scan_path(path)
+    in_memory = assert_scanned(scan_hdf5(source(path.read_bytes()), context()))
+    assert [f.code for f in in_memory.findings] == ["AISEC-KER-001"]
+    assert in_memory.findings == on_disk.findings

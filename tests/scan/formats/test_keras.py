@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.scan.formats.keras import keras_config_findings, scan_keras_config
+from aisec_nb.scan.limits import FormatScan
 from tests.scan.corpus_formats import marshalled_lambda
+from tests.scan.helpers import assert_scanned, context, source
+
+
+def config(data: bytes) -> FormatScan:
+    return assert_scanned(scan_keras_config(source(data), context()))
 
 
 def _codes(config: object) -> list[str]:
@@ -48,10 +54,10 @@ def test_module_outside_keras_and_custom_objects() -> None:
 
 
 def test_invalid_and_deep_json_is_an_error_not_a_crash() -> None:
-    assert [f.code for f in scan_keras_config(b"{nope").findings] == ["AISEC-KER-004"]
-    deep = scan_keras_config(("[" * 200_000 + "]" * 200_000).encode())
+    assert [f.code for f in config(b"{nope").findings] == ["AISEC-KER-004"]
+    deep = config(("[" * 200_000 + "]" * 200_000).encode())
     assert not deep.complete and [f.code for f in deep.findings] == ["AISEC-KER-004"]
-    assert scan_keras_config(json.dumps({"a": 1}).encode()).complete
+    assert config(json.dumps({"a": 1}).encode()).complete
 
 
 def test_project_allowlist_turns_a_custom_module_into_info() -> None:
@@ -81,11 +87,7 @@ def test_any_json_tree_gives_findings_never_exceptions(tree: object) -> None:
 
 
 def test_keras2_savedmodel_metadata_is_checked() -> None:
-    import io
-
-    from aisec_nb.scan.context import ScanContext
     from aisec_nb.scan.dispatch import scan_stream
-    from aisec_nb.scan.policy import load_policy
     from tests.scan.corpus_formats import pb_int, pb_len
 
     def obj(path: str, config: dict[str, object]) -> bytes:
@@ -95,12 +97,11 @@ def test_keras2_savedmodel_metadata_is_checked() -> None:
     lam = {"class_name": "Lambda", "config": {"function": [marshalled_lambda(), None, None],
                                               "function_type": "lambda"}}
     blob = obj("root.layer-0", {"class_name": "Dense", "config": {}}) + obj("root.layer-1", lam)
-    result = scan_stream(io.BytesIO(blob), ScanContext(load_policy()))
+    result = assert_scanned(scan_stream(source(blob), context()))
     assert result.format == "keras-metadata"
     assert {f.code for f in result.findings} == {"AISEC-KER-001", "AISEC-KER-002"}
     assert all(f.location and f.location.path.startswith("root.layer-1")
                for f in result.findings)
     # A protobuf that is not Keras metadata stays plain data.
-    other = scan_stream(io.BytesIO(pb_len(1, pb_len(3, b"something"))),
-                        ScanContext(load_policy()))
+    other = assert_scanned(scan_stream(source(pb_len(1, pb_len(3, b"something"))), context()))
     assert other.format == "protobuf-data"

@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.formats.npy import DescrError, descr_itemsize, parse_header, scan_npy_stream
-from aisec_nb.scan.policy import load_policy
+from aisec_nb.scan.formats.npy import DescrError, descr_itemsize, parse_header, scan_npy
+from aisec_nb.scan.limits import FormatScan
 from tests.scan.corpus_pickle import proto, sbu, sglob
-
-POLICY = load_policy()
+from tests.scan.helpers import assert_scanned, context, source
 
 
 def npy(arr: np.ndarray, **kw: object) -> bytes:
@@ -31,8 +30,8 @@ def raw_npy(header: str, body: bytes, version: tuple[int, int] = (1, 0)) -> byte
     return b"\x93NUMPY" + bytes(version) + len(h).to_bytes(width, "little") + h + body
 
 
-def scan(data: bytes) -> object:
-    return scan_npy_stream(io.BytesIO(data), policy=POLICY, member="a.npy")
+def scan(data: bytes) -> FormatScan:
+    return assert_scanned(scan_npy(source(data), context(), "a.npy"))
 
 
 @pytest.mark.parametrize(
@@ -52,35 +51,35 @@ def scan(data: bytes) -> object:
 )
 def test_real_arrays_pass(arr: np.ndarray) -> None:
     result = scan(npy(arr))
-    assert result.findings == () and result.complete  # type: ignore[attr-defined]
+    assert result.findings == () and result.complete
 
 
 def test_object_arrays_are_scanned_as_pickles() -> None:
     benign = scan(npy(np.array([{"a": 1}, None], dtype=object)))
-    assert benign.findings == () and benign.complete  # type: ignore[attr-defined]
-    assert benign.details["object"] is True  # type: ignore[attr-defined]
+    assert benign.findings == () and benign.complete
+    assert benign.details["object"] is True
     payload = proto(2) + sglob("os", "system") + sbu("echo x > /dev/null") + b"\x85R."
     hostile = scan(raw_npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", payload))
-    assert [f.code for f in hostile.findings] == ["AISEC-PKL-002"]  # type: ignore[attr-defined]
-    assert hostile.findings[0].location.member == "a.npy"  # type: ignore[attr-defined]
+    assert [f.code for f in hostile.findings] == ["AISEC-PKL-002"]
+    assert hostile.findings[0].location.member == "a.npy"
 
 
 def test_structured_dtype_with_an_object_field_is_a_pickle() -> None:
     data = npy(np.zeros(2, dtype=[("a", "i4"), ("o", "O")]))
-    assert scan(data).details["object"] is True  # type: ignore[attr-defined]
+    assert scan(data).details["object"] is True
 
 
 def test_a_lying_shape_is_reported() -> None:
     data = raw_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000,), }", b"\0" * 80)
     result = scan(data)
-    assert [f.code for f in result.findings] == ["AISEC-NPY-003"]  # type: ignore[attr-defined]
-    assert not result.complete  # type: ignore[attr-defined]
-    assert "8000000 data bytes" in result.findings[0].message  # type: ignore[attr-defined]
+    assert [f.code for f in result.findings] == ["AISEC-NPY-003"]
+    assert not result.complete
+    assert "8000000 data bytes" in result.findings[0].message
 
 
 def test_trailing_bytes_are_low() -> None:
     result = scan(npy(np.arange(3)) + b"extra")
-    assert [(f.code, f.severity) for f in result.findings] == [  # type: ignore[attr-defined]
+    assert [(f.code, f.severity) for f in result.findings] == [
         ("AISEC-NPY-004", "low")
     ]
 
@@ -100,13 +99,13 @@ def test_trailing_bytes_are_low() -> None:
 )
 def test_bad_headers_are_named(data: bytes, code: str) -> None:
     result = scan(data)
-    assert [f.code for f in result.findings] == [code]  # type: ignore[attr-defined]
-    assert not result.complete  # type: ignore[attr-defined]
+    assert [f.code for f in result.findings] == [code]
+    assert not result.complete
 
 
 def test_deeply_nested_header_is_refused_not_crashed() -> None:
     result = scan(raw_npy("(" * 100_000 + ")" * 100_000, b"", version=(2, 0)))
-    assert [f.code for f in result.findings] == ["AISEC-NPY-001"]  # type: ignore[attr-defined]
+    assert [f.code for f in result.findings] == ["AISEC-NPY-001"]
 
 
 def test_large_array_data_is_skipped_by_seeking(tmp_path: Path) -> None:
@@ -116,7 +115,7 @@ def test_large_array_data_is_skipped_by_seeking(tmp_path: Path) -> None:
         fh.write(header)
         fh.truncate(len(header) + 8 * 300_000_000)  # 2.4 GB, sparse
     with path.open("rb") as fh:
-        result = scan_npy_stream(fh, policy=POLICY)
+        result = assert_scanned(scan_npy(fh, context()))
         assert fh.tell() == os.path.getsize(path)
     assert result.findings == () and result.complete
 
@@ -134,13 +133,11 @@ def test_descr_itemsizes() -> None:
 
 @given(st.binary(max_size=200))
 def test_header_parser_never_raises_on_garbage(body: bytes) -> None:
-    result = scan(b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body)
-    assert isinstance(result.complete, bool)  # type: ignore[attr-defined]
+    scan(b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body)
 
 
 @given(
     st.text(alphabet="{}()[]',:<>|=fiuUOSV0123456789 descrshapefortran_orderTrueFals", max_size=120)
 )
 def test_header_literals_never_raise(text: str) -> None:
-    result = scan(raw_npy(text, b"\0" * 64))
-    assert isinstance(result.findings, tuple)  # type: ignore[attr-defined]
+    scan(raw_npy(text, b"\0" * 64))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -10,13 +9,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.scan.formats.onnx import check_location, scan_onnx
+from aisec_nb.scan.limits import DEFAULT_LIMITS, FormatScan
 from tests.scan.corpus_formats import onnx_model, onnx_with_location
+from tests.scan.helpers import assert_scanned, context, source
+
+
+def parse(data: bytes, folder: Path | None = None) -> FormatScan:
+    return assert_scanned(scan_onnx(source(data), context(DEFAULT_LIMITS, folder=folder)))
 
 
 def test_model_details(tmp_path: Path) -> None:
     path = onnx_model(tmp_path / "m.onnx")
     with path.open("rb") as fh:
-        result = scan_onnx(fh, folder=tmp_path)
+        result = assert_scanned(scan_onnx(fh, context(folder=tmp_path)))
     assert result.findings == () and result.complete
     assert result.details["op_types"] == {"MatMul": 1}
     assert result.details["producer"] == "aisec-tests"
@@ -25,7 +30,7 @@ def test_model_details(tmp_path: Path) -> None:
 def test_external_data_written_by_onnx_is_accepted(tmp_path: Path) -> None:
     path = onnx_model(tmp_path / "m.onnx", external="weights.bin")
     with path.open("rb") as fh:
-        result = scan_onnx(fh, folder=tmp_path)
+        result = assert_scanned(scan_onnx(fh, context(folder=tmp_path)))
     assert result.findings == ()
     assert result.details["external_data_files"] == ["weights.bin"]
 
@@ -48,13 +53,13 @@ def test_locations(tmp_path: Path) -> None:
 
 def test_location_in_a_node_attribute_subgraph_is_found(tmp_path: Path) -> None:
     path = onnx_with_location(tmp_path / "m.onnx", "../up.bin")
-    result = scan_onnx(io.BytesIO(path.read_bytes()), folder=tmp_path)
+    result = parse(path.read_bytes(), folder=tmp_path)
     assert [f.code for f in result.findings] == ["AISEC-ONNX-002"]
 
 
 @given(st.binary(max_size=300))
 def test_fuzzed_bytes_never_raise(blob: bytes) -> None:
-    result = scan_onnx(io.BytesIO(b"\x08\x07" + blob))
+    result = parse(b"\x08\x07" + blob)
     assert result.format == "onnx"
 
 

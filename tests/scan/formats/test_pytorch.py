@@ -8,8 +8,19 @@ from pathlib import Path
 
 import torch
 
-from aisec_nb.scan import scan_path
-from aisec_nb.scan.formats.pytorch import ELEMENT_SIZES, storage_declarations, storage_findings
+from aisec_nb.record import CheckResult
+from aisec_nb.scan import scan_path as _scan_path
+from aisec_nb.scan.formats.pytorch import (
+    ELEMENT_SIZES,
+    scan_legacy,
+    storage_declarations,
+    storage_findings,
+)
+from tests.scan.helpers import assert_scanned, context, source
+
+
+def scan_path(path: Path) -> CheckResult:
+    return assert_scanned(_scan_path(path))
 
 
 def test_declarations_follow_memo_and_shared_storages(tmp_path: Path) -> None:
@@ -59,6 +70,8 @@ def test_legacy_file_scans_its_five_pickles(tmp_path: Path) -> None:
     cut.write_bytes(path.read_bytes()[:40])
     assert scan_path(cut).verdict in ("error", "fail")
     assert io.BytesIO(path.read_bytes()).read(2) == b"\x80\x02"
+    direct = assert_scanned(scan_legacy(source(path.read_bytes()), context()))
+    assert direct.details["pickles"] == result.summary["details"]["pickles"]
 
 
 class _Scripted(torch.nn.Module):

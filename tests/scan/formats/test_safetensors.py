@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import struct
 from pathlib import Path
@@ -12,6 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.scan.formats.safetensors import scan_safetensors
+from aisec_nb.scan.limits import FormatScan
+from tests.scan.helpers import assert_scanned, context, source
+
+
+def parse(data: bytes) -> FormatScan:
+    return assert_scanned(scan_safetensors(source(data), context()))
 
 
 def _blob(header: dict[str, object] | bytes, data: bytes) -> bytes:
@@ -25,14 +30,14 @@ def test_a_file_written_by_safetensors_is_consistent(tmp_path: Path) -> None:
     save_file({"a": np.ones((2, 3), np.float16), "b": np.arange(5, dtype=np.int32)},
               str(tmp_path / "m.safetensors"))
     with (tmp_path / "m.safetensors").open("rb") as fh:
-        result = scan_safetensors(fh)
+        result = assert_scanned(scan_safetensors(fh, context()))
     assert result.findings == () and result.complete
     assert result.details["tensors"] == 2
 
 
 def test_hidden_bytes_after_the_tensors_are_reported() -> None:
     blob = _blob({"w": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}}, b"ab" + b"HIDDEN")
-    result = scan_safetensors(io.BytesIO(blob))
+    result = parse(blob)
     assert [f.code for f in result.findings] == ["AISEC-ST-002"]
     assert "hidden" in result.findings[0].message
 
@@ -40,17 +45,17 @@ def test_hidden_bytes_after_the_tensors_are_reported() -> None:
 def test_gap_between_tensors_is_reported() -> None:
     blob = _blob({"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]},
                   "b": {"dtype": "U8", "shape": [2], "data_offsets": [4, 6]}}, bytes(6))
-    assert [f.code for f in scan_safetensors(io.BytesIO(blob)).findings] == ["AISEC-ST-002"]
+    assert [f.code for f in parse(blob).findings] == ["AISEC-ST-002"]
 
 
 def test_metadata_must_be_strings() -> None:
     blob = _blob({"__metadata__": {"a": 1}}, b"")
-    assert [f.code for f in scan_safetensors(io.BytesIO(blob)).findings] == ["AISEC-ST-004"]
+    assert [f.code for f in parse(blob).findings] == ["AISEC-ST-004"]
 
 
 def test_sub_byte_dtypes_are_sized_in_bits() -> None:
     blob = _blob({"q": {"dtype": "F4", "shape": [4], "data_offsets": [0, 2]}}, bytes(2))
-    assert scan_safetensors(io.BytesIO(blob)).findings == ()
+    assert parse(blob).findings == ()
 
 
 tensor = st.fixed_dictionaries({
@@ -66,14 +71,14 @@ def test_fuzzed_headers_end_in_findings_never_exceptions(header: dict[str, objec
                                                          data: bytes, claimed: int) -> None:
     raw = json.dumps(header).encode()
     for blob in (_blob(header, data), struct.pack("<Q", claimed) + raw + data):
-        result = scan_safetensors(io.BytesIO(blob))
+        result = parse(blob)
         if not result.findings:
             assert result.complete
 
 
 @given(st.binary(max_size=300))
 def test_random_bytes_never_raise(blob: bytes) -> None:
-    result = scan_safetensors(io.BytesIO(blob))
+    result = parse(blob)
     assert result.format == "safetensors"
 
 
@@ -85,4 +90,4 @@ any_json = st.recursive(st.none() | st.booleans() | st.integers(-2, 2**65) | st.
 
 @given(st.dictionaries(st.text(max_size=4), any_json, max_size=4))
 def test_any_json_header_gives_findings_never_exceptions(header: dict[str, object]) -> None:
-    scan_safetensors(io.BytesIO(_blob(header, bytes(16))))
+    parse(_blob(header, bytes(16)))

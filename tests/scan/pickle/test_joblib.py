@@ -10,12 +10,15 @@ import joblib
 import numpy as np
 import pytest
 
-from aisec_nb.scan.pickle.joblib import scan_joblib_stream
-from aisec_nb.scan.pickle.vm import scan_pickle_stream
-from aisec_nb.scan.policy import load_policy
+from aisec_nb.scan.limits import FormatScan
+from aisec_nb.scan.pickle.vm import scan_pickle
 from tests.scan.corpus_pickle import benign_objects
+from tests.scan.helpers import assert_scanned, context, source
 
-POLICY = load_policy()
+
+def scan_joblib(data: bytes) -> FormatScan:
+    """A raw pickle scanned to its end: the pickle VM with joblib's inline arrays handled."""
+    return assert_scanned(scan_pickle(source(data), context()))
 
 
 class Payload:
@@ -49,17 +52,17 @@ def models() -> dict[str, object]:
 
 def test_real_joblib_dumps_pass(models: dict[str, object]) -> None:
     for name, obj in models.items():
-        scan = scan_joblib_stream(io.BytesIO(dumped(obj)), policy=POLICY)
+        scan = scan_joblib(dumped(obj))
         assert scan.findings == (), (name, [f.message for f in scan.findings])
         assert scan.complete, name
-    arrays = scan_joblib_stream(io.BytesIO(dumped(models["arrays"])), policy=POLICY)
+    arrays = scan_joblib(dumped(models["arrays"]))
     assert arrays.format == "joblib" and arrays.details["joblib_arrays"] == 7
 
 
 def test_a_payload_after_inline_arrays_is_found(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     data = dumped([np.random.default_rng(0).random(10_000), Payload(marker)])
-    scan = scan_pickle_stream(io.BytesIO(data), policy=POLICY)  # raw pickles get joblib handling
+    scan = scan_joblib(data)  # raw pickles get joblib handling
     assert [f.code for f in scan.findings] == ["AISEC-PKL-002"]
     assert scan.complete and scan.details["joblib_arrays"] == 1
     assert not marker.exists()
@@ -68,14 +71,14 @@ def test_a_payload_after_inline_arrays_is_found(tmp_path: Path) -> None:
 def test_a_payload_inside_an_object_array_is_found(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     data = dumped({"x": np.array([Payload(marker)], dtype=object)})
-    scan = scan_joblib_stream(io.BytesIO(data), policy=POLICY)
+    scan = scan_joblib(data)
     assert [f.code for f in scan.findings] == ["AISEC-PKL-002"]
     assert not marker.exists()
 
 
 def test_a_wrapper_that_lies_about_its_dtype_stops_the_scan() -> None:
     data = dumped({"a": np.arange(4)}).replace(b"i8", b"zz", 1)
-    scan = scan_joblib_stream(io.BytesIO(data), policy=POLICY)
+    scan = scan_joblib(data)
     assert {f.code for f in scan.findings} == {"AISEC-JBL-001", "AISEC-PKL-020"}
     assert not scan.complete
 
@@ -83,5 +86,5 @@ def test_a_wrapper_that_lies_about_its_dtype_stops_the_scan() -> None:
 def test_a_wrapper_promising_more_bytes_than_the_file_has_is_truncated() -> None:
     data = dumped({"a": np.arange(1000)})
     cut = data[: len(data) // 2]
-    scan = scan_joblib_stream(io.BytesIO(cut), policy=POLICY)
+    scan = scan_joblib(cut)
     assert [f.code for f in scan.findings] == ["AISEC-PKL-020"] and not scan.complete
