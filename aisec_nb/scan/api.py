@@ -88,7 +88,7 @@ def scan_path(
     if expected is not None:
         summary["expected_sha256"] = expected
         if target.sha256 != expected:
-            findings.append(finding("AISEC-HASH-001", "critical", f"sha256 {target.sha256} is "
+            findings.append(finding("AISEC-HASH-001", f"sha256 {target.sha256} is "
                                     f"not the expected {expected}"))
     verdict = verdict_of(findings, complete)
     summary["complete"] = complete

@@ -3,22 +3,22 @@ helpers they share to build findings and outcomes.
 
 Example::
 
-    >>> f = finding("AISEC-ZIP-003", "high", "duplicate member", member="a/data.pkl")
-    >>> f.location.member
-    'a/data.pkl'
+    >>> f = finding("AISEC-ZIP-003", "duplicate member", member="a/data.pkl")
+    >>> f.severity, f.location.member
+    ('high', 'a/data.pkl')
+    >>> finding("AISEC-DIR-001", "symbolic link to 'x'", severity="medium").severity
+    'medium'
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..record import Finding, Location, Severity
+from ..rules.findings import make_finding
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
 from .policy import Policy
 from .source import ByteSource
@@ -59,29 +59,30 @@ class ScanContext:
         """``source`` scanned by its content with this context, through the router."""
         if self.rescan is None:
             # A context built without the router (a parser called on its own): fail closed.
-            return FormatScan("unknown", (finding("AISEC-SCAN-007", "high", "internal parser "
-                                                  "error (nested content cannot be scanned: no "
+            return FormatScan("unknown", (finding("AISEC-SCAN-007", "internal parser error "
+                                                  "(nested content cannot be scanned: no "
                                                   "router)", member=member),), complete=False)
         return self.rescan(source, self, member)
 
 
 def finding(
     code: str,
-    severity: Severity,
     message: str,
     *,
+    severity: Severity | None = None,
     member: str | None = None,
     offset: int | None = None,
     path: str | None = None,
     evidence: str | None = None,
 ) -> Finding:
-    """A finding with a location built from whichever parts are given."""
+    """A finding of the catalogued rule ``code``, located by whichever parts are given.
+
+    Its severity is the rule's default unless ``severity`` grades this case otherwise.
+    """
     location = None
     if member is not None or offset is not None or path is not None:
         location = Location(member=member, offset=offset, path=path)
-    return Finding(
-        code=code, severity=severity, message=message, location=location, evidence=evidence
-    )
+    return make_finding(code, message, severity=severity, location=location, evidence=evidence)
 
 
 def broken(fmt: str, code: str, message: str, *, member: str | None = None,
@@ -89,7 +90,7 @@ def broken(fmt: str, code: str, message: str, *, member: str | None = None,
     """An outcome for a file that could not be parsed: never clean."""
     return FormatScan(
         format=fmt,
-        findings=(finding(code, "high", message, member=member, offset=offset),),
+        findings=(finding(code, message, member=member, offset=offset),),
         complete=False,
         details=details or {},
     )
@@ -110,11 +111,3 @@ def truncate(text: str, limit: int = 200) -> str:
     """``text`` cut to ``limit`` characters for evidence (control characters escaped)."""
     clean = text.encode("unicode_escape", "backslashreplace").decode("ascii")
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
-
-
-@cache
-def rules() -> dict[str, Any]:
-    """The scanner's data file ``rules.json`` (op lists, markers, type sizes, rule texts)."""
-    text = resources.files("aisec_nb.scan").joinpath("rules.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data

@@ -72,14 +72,14 @@ def scan_directory(
     findings: list[Finding] = []
     complete = not cut
     if cut:
-        findings.append(finding("AISEC-DIR-002", "high", f"more than {ctx.limits.max_members:,}"
+        findings.append(finding("AISEC-DIR-002", f"more than {ctx.limits.max_members:,}"
                                 " files; the rest were not checked"))
     for rel in links:
         link = str((folder / rel).readlink())
         inside = not Path(link).is_absolute() and ".." not in PurePosixPath(link).parts
-        findings.append(finding("AISEC-DIR-001", "medium" if inside else "high",
+        findings.append(finding("AISEC-DIR-001",
                                 f"symbolic link to {truncate(link, 120)!r} (not followed)",
-                                member=truncate(rel, 200)))
+                                member=truncate(rel, 200), severity="medium" if inside else "high"))
     entries: list[dict[str, Any]] = []
     scans: dict[str, FormatScan] = {}
     digests: dict[str, str] = {}
@@ -91,7 +91,7 @@ def scan_directory(
                 raise OSError(0, "not a regular file (FIFO, socket or device)")
             outcome = scan_file(path, sub, progress)
         except OSError as exc:
-            scan = FormatScan("unreadable", (finding("AISEC-SCAN-005", "high", "cannot be "
+            scan = FormatScan("unreadable", (finding("AISEC-SCAN-005", "cannot be "
                                                      f"read: {exc.strerror or exc}"),),
                               complete=False)
             scans[rel] = scan

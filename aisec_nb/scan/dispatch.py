@@ -61,7 +61,7 @@ def scan_stream(stream: ByteSource, ctx: ScanContext, member: str | None = None)
     stream.seek(start)
     fmt = sniff_format(head)
     if ctx.depth > ctx.limits.max_depth:
-        return FormatScan(fmt, (finding("AISEC-SCAN-003", "high", f"nested deeper than "
+        return FormatScan(fmt, (finding("AISEC-SCAN-003", f"nested deeper than "
                                         f"{ctx.limits.max_depth} containers; not checked",
                                         member=member),), complete=False)
     result = _route(fmt, head, stream, ctx, member)
@@ -87,7 +87,7 @@ def _polyglot(result: FormatScan, stream: ByteSource, start: int, ctx: ScanConte
         return result
     other = _route(hidden, b"", stream, ctx, member)
     stream.seek(end)
-    note = finding("AISEC-ZIP-009", "high", f"the file is also a valid {hidden} "
+    note = finding("AISEC-ZIP-009", f"the file is also a valid {hidden} "
                    f"({other.format}): loaders that look for one read different content",
                    member=member)
     return FormatScan(f"{result.format}+{other.format}", (*result.findings, note,
@@ -106,7 +106,7 @@ def _route(fmt: str, head: bytes, stream: ByteSource, ctx: ScanContext,
 
 
 def _empty(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
-    return FormatScan("empty", (finding("AISEC-SCAN-004", "info", "empty file", member=member),))
+    return FormatScan("empty", (finding("AISEC-SCAN-004", "empty file", member=member),))
 
 
 def _hashed_only(fmt: str) -> Parser:
@@ -115,7 +115,7 @@ def _hashed_only(fmt: str) -> Parser:
 
     def parse(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
         stream.seek(0, os.SEEK_END)
-        return FormatScan(fmt, (finding("AISEC-SCAN-006", "info", f"{fmt} file: not a model "
+        return FormatScan(fmt, (finding("AISEC-SCAN-006", f"{fmt} file: not a model "
                                         "format, hashed only", member=member),))
 
     return parse
@@ -123,7 +123,7 @@ def _hashed_only(fmt: str) -> Parser:
 
 def _seven_zip(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
     stream.seek(0, os.SEEK_END)
-    return FormatScan("7z", (finding("AISEC-7Z-001", "high", "7z archives are not supported: "
+    return FormatScan("7z", (finding("AISEC-7Z-001", "7z archives are not supported: "
                                      "extract the archive and scan its files",
                                      member=member),), complete=False)
 
@@ -187,10 +187,10 @@ def _protobuf_or_text(fmt: str, head: bytes, stream: ByteSource, ctx: ScanContex
     if fields:
         # Well-formed protobuf of another kind (a SentencePiece tokenizer, a SavedModel
         # fingerprint): it has neither a graph nor meta graphs, so no runtime executes it.
-        return FormatScan("protobuf-data", (finding("AISEC-SCAN-006", "info", "protobuf "
+        return FormatScan("protobuf-data", (finding("AISEC-SCAN-006", "protobuf "
                                                     "data (not a model format)",
                                                     member=member),))
-    return FormatScan(fmt, (finding("AISEC-SCAN-001", "high", "unrecognised format: not "
+    return FormatScan(fmt, (finding("AISEC-SCAN-001", "unrecognised format: not "
                                     f"checked (starts with {truncate(head[:8].hex(), 20)})",
                                     member=member),), complete=False)
 
@@ -251,7 +251,7 @@ def _text(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatSca
         return PARSERS[hidden](stream, ctx, member)
     findings = []
     if member is None and ctx.file is not None and ctx.file.name.endswith(".py"):
-        findings.append(finding("AISEC-DIR-003", "medium", "Python source: runs when the model "
+        findings.append(finding("AISEC-DIR-003", "Python source: runs when the model "
                                 "is loaded with trust_remote_code=True; review it",
                                 member=member))
     details: dict[str, Any] = {"size": size}
@@ -274,7 +274,7 @@ def _text(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatSca
         fmt = "json"
     stream.seek(end)
     if binary:
-        return FormatScan("binary", (finding("AISEC-SCAN-001", "high", "binary data after a "
+        return FormatScan("binary", (finding("AISEC-SCAN-001", "binary data after a "
                                              "text-like start: not checked", member=member),),
                           complete=False)
     return FormatScan(fmt, tuple(findings), details=details)

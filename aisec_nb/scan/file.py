@@ -55,4 +55,4 @@ def _guarded(reader: HashingReader, ctx: ScanContext) -> FormatScan:
         raise exc
     except Exception as exc:
         msg = f"internal parser error ({type(exc).__name__}: {truncate(str(exc), 120)})"
-    return FormatScan("unknown", (finding("AISEC-SCAN-007", "high", msg),), complete=False)
+    return FormatScan("unknown", (finding("AISEC-SCAN-007", msg),), complete=False)

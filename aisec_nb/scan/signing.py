@@ -134,7 +134,7 @@ def find_claims(folder: Path) -> tuple[list[Claims], list[Finding]]:
         try:
             claims.append(read_model_sig(sig))
         except (SignatureError, OSError) as exc:
-            problems.append(finding("AISEC-SIG-003", "high", f"{SIGNATURE_NAME}: {exc}",
+            problems.append(finding("AISEC-SIG-003", f"{SIGNATURE_NAME}: {exc}",
                                     member=SIGNATURE_NAME))
     for name in MANIFEST_NAMES:
         manifest = folder / name
@@ -144,7 +144,7 @@ def find_claims(folder: Path) -> tuple[list[Claims], list[Finding]]:
                     raise SignatureError("too large")
                 digests = parse_sums(manifest.read_text(encoding="utf-8"))
             except (SignatureError, OSError, UnicodeDecodeError) as exc:
-                problems.append(finding("AISEC-SIG-003", "high", f"{name}: {exc}", member=name))
+                problems.append(finding("AISEC-SIG-003", f"{name}: {exc}", member=name))
                 continue
             claims.append(Claims(format="sha256sums", path=name, digests=digests,
                                  reason="plain checksum list: integrity only, no signature"))
@@ -160,25 +160,27 @@ def compare(claims: Claims, ours: dict[str, str], *, whole_folder: bool) -> list
     found: list[Finding] = []
     src = claims.path
     if claims.root is not None and root_digest(claims.digests.items()) != claims.root:
-        found.append(finding("AISEC-SIG-003", "critical", f"{src}: the root digest does not "
-                             "match its own file list (tampered manifest)", member=src))
+        found.append(finding("AISEC-SIG-003", f"{src}: the root digest does not "
+                             "match its own file list (tampered manifest)", member=src,
+                             severity="critical"))
     for name, digest in sorted(ours.items()):
         claimed = claims.digests.get(name)
         if claimed is None:
             # In a folder scan an uncovered file is unprotected content next to signed files;
             # a single file the signature does not list is simply unsigned.
-            found.append(finding("AISEC-SIG-002", "high" if whole_folder else "info",
-                                 f"{src} does not cover this file", member=truncate(name, 200)))
+            found.append(finding("AISEC-SIG-002", f"{src} does not cover this file",
+                                 member=truncate(name, 200),
+                                 severity="high" if whole_folder else "info"))
         elif claimed != digest:
-            found.append(finding("AISEC-SIG-001", "critical", f"sha256 {digest[:16]}… differs "
+            found.append(finding("AISEC-SIG-001", f"sha256 {digest[:16]}… differs "
                                  f"from {claimed[:16]}… in {src}", member=truncate(name, 200),
                                  evidence=f"expected {claimed}"))
     if whole_folder and claims.format == "sigstore-bundle":
         for name in sorted(set(claims.digests) - set(ours))[:100]:
-            found.append(finding("AISEC-SIG-002", "high", f"{src} lists a file that is missing",
+            found.append(finding("AISEC-SIG-002", f"{src} lists a file that is missing",
                                  member=truncate(name, 200)))
     if claims.format == "sigstore-bundle" and not any(
             f.severity != "info" or f.code == "AISEC-SIG-002" for f in found):
-        found.append(finding("AISEC-SIG-004", "info", f"{src}: all digests match; signature "
+        found.append(finding("AISEC-SIG-004", f"{src}: all digests match; signature "
                              f"({claims.method}) not cryptographically verified", member=src))
     return found

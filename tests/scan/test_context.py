@@ -1,4 +1,5 @@
-"""The scanner's data file (rules.json) and the shared finding helpers."""
+"""The shared finding helpers, and the rule catalogue as the scanner uses it: every code a parser
+emits is catalogued, every scan rule is emitted, and the defaults are the grades parsers give."""
 
 from __future__ import annotations
 
@@ -6,41 +7,55 @@ import re
 from pathlib import Path
 
 import aisec_nb.scan
-from aisec_nb.scan.context import finding, rules, truncate, with_member
+from aisec_nb.rules import rule, rules
+from aisec_nb.scan.context import finding, truncate, with_member
+from aisec_nb.scan.formats.tables import load_table
 from aisec_nb.scan.limits import FormatScan
+from aisec_nb.scan.pickle.machine import _CODE
+from aisec_nb.scan.policy import Danger
+from aisec_nb.scan.verdict import NOT_CHECKED
 
 PACKAGE = Path(aisec_nb.scan.__file__).parent
-OWN = ["api", "archives/tar", "context", "directory", "dispatch", "formats/gguf", "hashing",
-       "formats/hdf5", "formats/keras", "formats/onnx", "formats/protobuf", "formats/pytorch",
-       "formats/safetensors", "formats/savedmodel", "signing", "sniff", "archives/inflate",
-       "archives/zip"]
+CODE = re.compile(r'"(AISEC-[A-Z0-9]+-\d{3})"')
 
 
-def test_every_code_these_parsers_emit_has_a_rule_text() -> None:
-    emitted: set[str] = set()
-    for name in OWN:
-        text = (PACKAGE / f"{name}.py").read_text(encoding="utf-8")
-        emitted |= set(re.findall(r'"(AISEC-[A-Z0-9]+-\d{3})"', text))
-    # Codes of the pickle, joblib, NumPy and compressed-pickle scanners are documented there.
-    emitted = {c for c in emitted if c.split("-")[1] not in {"PKL", "JBL", "NPY", "CMP"}}
-    texts = rules()["rules"]
+def _emitted() -> set[str]:
+    return {code for path in PACKAGE.rglob("*.py")
+            for code in CODE.findall(path.read_text(encoding="utf-8"))}
+
+
+def test_every_code_the_scanner_emits_is_catalogued_and_every_scan_rule_is_emitted() -> None:
+    catalogued = {r.code for r in rules("scan")}
+    emitted = _emitted()
     assert emitted, "no codes found"
-    assert sorted(emitted - set(texts)) == []
-    assert set(rules()["not_checked_codes"]) <= set(texts)
+    assert sorted(emitted - catalogued) == []
+    assert sorted(catalogued - emitted) == []
+    assert sorted(NOT_CHECKED - catalogued) == []
+
+
+def test_pickle_dangers_grade_as_their_rules_do() -> None:
+    assert {_CODE[d]: d.severity for d in Danger} == {
+        _CODE[d]: rule(_CODE[d]).severity for d in Danger}
+
+
+def test_a_finding_takes_its_severity_from_the_catalogue_unless_graded_otherwise() -> None:
+    assert finding("AISEC-TAR-001", "link").severity == rule("AISEC-TAR-001").severity == "high"
+    assert finding("AISEC-TAR-001", "link", severity="medium").severity == "medium"
+    assert finding("AISEC-SCAN-004", "empty").location is None
 
 
 def test_data_tables_are_well_formed() -> None:
-    data = rules()
     assert all(sev in ("medium", "high", "critical")
-               for sev in data["savedmodel"]["file_ops"].values())
-    assert all(m == m.strip() and m for m in data["gguf"]["ssti_markers"])
-    assert data["safetensors"]["dtype_bits"]["F32"] == 32
-    assert rules() is data  # loaded once
+               for sev in load_table("savedmodel")["file_ops"].values())
+    markers = load_table("gguf")["ssti_markers"]
+    assert markers and all(m == m.strip() and m for m in markers)
+    assert load_table("safetensors")["dtype_bits"]["F32"] == 32
+    assert load_table("keras") is load_table("keras")  # read once
 
 
 def test_with_member_nests_locations() -> None:
-    scan = FormatScan("x", (finding("AISEC-SCAN-002", "high", "m", member="data.pkl"),
-                            finding("AISEC-SCAN-002", "high", "n")))
+    scan = FormatScan("x", (finding("AISEC-SCAN-002", "m", member="data.pkl"),
+                            finding("AISEC-SCAN-002", "n")))
     nested = with_member(scan, "outer.zip")
     assert [f.location.member for f in nested.findings if f.location] == [
         "outer.zip/data.pkl", "outer.zip"]

@@ -27,7 +27,8 @@ import os
 import zlib
 from typing import NoReturn
 
-from ...record import Finding, Location
+from ...record import Location
+from ...rules.findings import make_finding
 from ..context import ScanContext, broken
 from ..limits import FormatScan, Limits, MiB
 from ..pickle.machine import LimitHit, Malformed
@@ -156,14 +157,8 @@ def scan_compressed_pickle(stream: ByteSource, ctx: ScanContext, member: str | N
         complete = False
         code = "AISEC-CMP-001" if reader.error[0] is BombError else "AISEC-CMP-002"
         prefix = "decompression bomb: " if code == "AISEC-CMP-001" else ""
-        findings.append(
-            Finding(
-                code=code,
-                severity="medium",
-                message=prefix + reader.error[1],
-                location=Location(member=member, offset=reader.consumed),
-            )
-        )
+        findings.append(make_finding(code, prefix + reader.error[1],
+                                     location=Location(member=member, offset=reader.consumed)))
     details = dict(inner.details)
     label = pickle_label(kind)
     details.update(
@@ -178,9 +173,7 @@ def scan_compressed_pickle(stream: ByteSource, ctx: ScanContext, member: str | N
 
 
 def _fail(member: str | None, code: str, message: str, kind: str) -> FormatScan:
-    finding = Finding(
-        code=code, severity="medium", message=message, location=Location(member=member)
-    )
+    finding = make_finding(code, message, location=Location(member=member))
     label = pickle_label(kind)
     return FormatScan(
         format=f"{label}/pickle", findings=(finding,), complete=False,

@@ -46,25 +46,25 @@ def scan_tar(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
                 shown = truncate(label, 200)
                 names.append(info.name)
                 if len(names) > ctx.limits.max_members:
-                    findings.append(finding("AISEC-ZIP-006", "high", f"more than "
+                    findings.append(finding("AISEC-ZIP-006", f"more than "
                                             f"{ctx.limits.max_members:,} members; the rest "
                                             "were not checked", member=member))
                     complete = False
                     break
                 why = unsafe_name(info.name)
                 if why is not None:
-                    findings.append(finding("AISEC-ZIP-004", "high", f"member name {why}",
+                    findings.append(finding("AISEC-ZIP-004", f"member name {why}",
                                             member=shown))
                 if info.issym() or info.islnk():
                     target = truncate(info.linkname, 120)
                     severity: Severity = "high" if unsafe_name(info.linkname) else "medium"
-                    findings.append(finding("AISEC-TAR-001", severity, f"link to {target!r}",
-                                            member=shown))
+                    findings.append(finding("AISEC-TAR-001", f"link to {target!r}",
+                                            member=shown, severity=severity))
                     continue
                 if info.isdir():
                     continue
                 if not info.isfile():
-                    findings.append(finding("AISEC-TAR-001", "high", "device, FIFO or other "
+                    findings.append(finding("AISEC-TAR-001", "device, FIFO or other "
                                             "special member", member=shown))
                     continue
                 handle = archive.extractfile(info)
@@ -80,11 +80,11 @@ def scan_tar(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
                     listed.append({"name": truncate(info.name, 200), "format": result.format,
                                    "size": info.size})
     except BombError as exc:
-        findings.append(finding("AISEC-ZIP-005", "high", f"decompression bomb: {exc}",
+        findings.append(finding("AISEC-ZIP-005", f"decompression bomb: {exc}",
                                 member=member))
         complete = False
     except (tarfile.TarError, ValueError, OSError, EOFError) as exc:
-        findings.append(finding("AISEC-SCAN-002", "high", f"tar cannot be read: "
+        findings.append(finding("AISEC-SCAN-002", f"tar cannot be read: "
                                 f"{truncate(str(exc), 160)}", member=member))
         complete = False
     kind = "pytorch-tar" if {"sys_info", "pickle", "storages"} <= set(names) else "tar"

@@ -135,7 +135,7 @@ def read_directory(stream: ByteSource, limits: Limits = DEFAULT_LIMITS) -> Direc
     pos = 0
     while pos + 46 <= len(cd) and cd[pos : pos + 4] == ZIP_CENTRAL:
         if len(out.members) >= limits.max_members:
-            out.findings.append(finding("AISEC-ZIP-006", "high", f"more than "
+            out.findings.append(finding("AISEC-ZIP-006", f"more than "
                                         f"{limits.max_members:,} members; the rest were not "
                                         "checked"))
             out.complete = False
@@ -153,13 +153,13 @@ def read_directory(stream: ByteSource, limits: Limits = DEFAULT_LIMITS) -> Direc
                                   usize, offset, data_at))
         pos += 46 + n_name + n_extra + n_comment
     if len(out.members) < min(total, limits.max_members):
-        out.findings.append(finding("AISEC-ZIP-008", "high", f"central directory lists "
+        out.findings.append(finding("AISEC-ZIP-008", f"central directory lists "
                                     f"{len(out.members)} of {total} declared members"))
         out.complete = False
     elif len(out.members) > total:
         # Readers that trust the count (miniz) see fewer members than those that walk the
         # directory (Python's zipfile); we scanned them all.
-        out.findings.append(finding("AISEC-ZIP-008", "high", f"central directory holds "
+        out.findings.append(finding("AISEC-ZIP-008", f"central directory holds "
                                     f"{len(out.members)} members but the end record declares "
                                     f"{total}"))
     out.findings.extend(_structure_findings(out.members, size, limits))
@@ -221,7 +221,7 @@ def _structure_findings(members: list[Member], size: int, limits: Limits) -> lis
     found: list[Finding] = []
     for name, count in Counter(m.name for m in members).items():
         if count > 1:
-            found.append(finding("AISEC-ZIP-003", "high", f"member {truncate(name, 120)!r} "
+            found.append(finding("AISEC-ZIP-003", f"member {truncate(name, 120)!r} "
                                  f"appears {count} times; every copy was scanned",
                                  member=truncate(name, 200)))
     ranges: list[tuple[int, int, str]] = []
@@ -229,36 +229,36 @@ def _structure_findings(members: list[Member], size: int, limits: Limits) -> lis
         shown = truncate(m.name, 200)
         why = unsafe_name(m.name)
         if why is not None:
-            found.append(finding("AISEC-ZIP-004", "high", f"member name {why}", member=shown))
+            found.append(finding("AISEC-ZIP-004", f"member name {why}", member=shown))
         if m.local_name is None:
-            found.append(finding("AISEC-ZIP-008", "high", "no local header at the offset the "
+            found.append(finding("AISEC-ZIP-008", "no local header at the offset the "
                                  "central directory gives", member=shown, offset=m.header_offset))
             continue
         if m.local_name != m.name:
-            found.append(finding("AISEC-ZIP-002", "high", f"local header says "
+            found.append(finding("AISEC-ZIP-002", f"local header says "
                                  f"{truncate(m.local_name, 120)!r}; loaders that trust the "
                                  "central directory read this data under the other name",
                                  member=shown, offset=m.header_offset))
         if m.flags & 1:
-            found.append(finding("AISEC-ZIP-007", "high", "member is encrypted: not checked",
+            found.append(finding("AISEC-ZIP-007", "member is encrypted: not checked",
                                  member=shown))
         elif m.method not in METHODS:
-            found.append(finding("AISEC-ZIP-007", "high", f"compression method {m.method} is "
+            found.append(finding("AISEC-ZIP-007", f"compression method {m.method} is "
                                  "not supported: not checked", member=shown))
         if m.data_offset + m.compressed_size > size:
-            found.append(finding("AISEC-ZIP-008", "high", "member data runs past the end of the "
+            found.append(finding("AISEC-ZIP-008", "member data runs past the end of the "
                                  "file (truncated archive)", member=shown))
         if m.method != 0 and m.size > limits.max_ratio * max(m.compressed_size, 1) and (
             m.size > 1024 * 1024
         ):
-            found.append(finding("AISEC-ZIP-005", "high", f"declares {m.size:,} bytes from "
+            found.append(finding("AISEC-ZIP-005", f"declares {m.size:,} bytes from "
                                  f"{m.compressed_size:,} compressed (over "
                                  f"{limits.max_ratio:g}×)", member=shown))
         ranges.append((m.header_offset, m.data_offset + m.compressed_size, shown))
     ranges.sort()
     for (_, end, _), (start, _, shown) in itertools.pairwise(ranges):
         if start < end:
-            found.append(finding("AISEC-ZIP-005", "high", "member data overlaps the previous "
+            found.append(finding("AISEC-ZIP-005", "member data overlaps the previous "
                                  "member (overlapping-file zip bomb or hidden data)",
                                  member=shown))
     return found
@@ -283,7 +283,7 @@ def crc_finding(stream: ByteSource, m: Member, limits: Limits) -> Finding | None
     while chunk := reader.read(1024 * 1024):
         crc = zlib.crc32(chunk, crc)
     if crc != m.crc:
-        return finding("AISEC-ZIP-001", "high", f"CRC-32 is {crc:08x} but the directory says "
+        return finding("AISEC-ZIP-001", f"CRC-32 is {crc:08x} but the directory says "
                        f"{m.crc:08x}: the member was altered after zipping",
                        member=truncate(m.name, 200))
     return None
@@ -352,7 +352,7 @@ def scan_zip(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
         if checked is not None:
             details_extra["storages_checked"] = checked
     if kind == "torchscript":
-        findings.append(finding("AISEC-PT-001", "medium", "TorchScript program: its code runs "
+        findings.append(finding("AISEC-PT-001", "TorchScript program: its code runs "
                                 "when torch.jit.load is called and is not analysed here",
                                 member=member))
     stream.seek(0, os.SEEK_END)

@@ -23,10 +23,11 @@ import struct
 from typing import Any
 
 from ...record import Finding
-from ..context import ScanContext, finding, rules, truncate
+from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan, Limits
 from ..sniff import GGUF_MAGIC
 from ..source import ByteSource
+from .tables import load_table
 
 FORMAT = "gguf"
 _SCALARS = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
@@ -97,7 +98,7 @@ def scan_gguf(stream: ByteSource, ctx: ScanContext, member: str | None = None) -
         version = cur.u32()
         details["version"] = version
         if version not in (1, 2, 3):
-            findings.append(finding("AISEC-SCAN-001", "high", f"unknown GGUF version {version}",
+            findings.append(finding("AISEC-SCAN-001", f"unknown GGUF version {version}",
                                     member=member, offset=start + 4))
             return FormatScan(FORMAT, tuple(findings), complete=False, details=details)
         count = cur.u32 if version == 1 else cur.u64
@@ -109,17 +110,18 @@ def scan_gguf(stream: ByteSource, ctx: ScanContext, member: str | None = None) -
             raise _Lie(f"header claims {n_kv:,} keys and {n_tensors:,} tensors, more than "
                        f"the file can hold", start + 8)
         if n_kv > limits.max_members or n_tensors > limits.max_members:
-            findings.append(finding("AISEC-SCAN-003", "medium",
+            findings.append(finding("AISEC-SCAN-003",
                                     f"{n_kv:,} keys / {n_tensors:,} tensors exceed the "
-                                    f"{limits.max_members:,} limit", member=member))
+                                    f"{limits.max_members:,} limit", member=member,
+                                    severity="medium"))
             return FormatScan(FORMAT, tuple(findings), complete=False, details=details)
         meta = _read_metadata(cur, n_kv, version, limits, findings, member, details)
-        align = meta.get("general.alignment", rules()["gguf"]["default_alignment"])
+        align = meta.get("general.alignment", load_table("gguf")["default_alignment"])
         if not isinstance(align, int) or align <= 0 or align & (align - 1):
             raise _Lie(f"general.alignment {align!r} is not a power of two", cur.pos)
         _read_tensors(cur, n_tensors, version, align, size, findings, member)
     except _Lie as lie:
-        findings.append(finding("AISEC-GGUF-002", "high", str(lie), member=member,
+        findings.append(finding("AISEC-GGUF-002", str(lie), member=member,
                                 offset=lie.offset))
         stream.seek(size)
         return FormatScan(FORMAT, tuple(findings), complete=False, details=details)
@@ -169,8 +171,8 @@ def _value(cur: _Cursor, vtype: int, version: int, keep: bool) -> Any:
 def _read_metadata(cur: _Cursor, n_kv: int, version: int, limits: Limits,
                    findings: list[Finding], member: str | None,
                    details: dict[str, Any]) -> dict[str, Any]:
-    markers = [m.lower() for m in rules()["gguf"]["ssti_markers"]]
-    template_prefix = rules()["gguf"]["template_keys_prefix"]
+    markers = [m.lower() for m in load_table("gguf")["ssti_markers"]]
+    template_prefix = load_table("gguf")["template_keys_prefix"]
     kept: dict[str, Any] = {}
     templates: dict[str, str] = {}
     for _ in range(n_kv):
@@ -190,7 +192,7 @@ def _read_metadata(cur: _Cursor, n_kv: int, version: int, limits: Limits,
             hits = sorted({m for m in markers if m in lowered})
             if hits:
                 findings.append(finding(
-                    "AISEC-GGUF-001", "critical",
+                    "AISEC-GGUF-001",
                     f"chat template {key!r} contains template-injection markers: "
                     + ", ".join(hits),
                     member=member, offset=at, path=key, evidence=truncate(", ".join(hits)),
@@ -205,7 +207,7 @@ def _read_metadata(cur: _Cursor, n_kv: int, version: int, limits: Limits,
 
 def _read_tensors(cur: _Cursor, n_tensors: int, version: int, align: int, size: int,
                   findings: list[Finding], member: str | None) -> None:
-    types = rules()["gguf"]["ggml_types"]
+    types = load_table("gguf")["ggml_types"]
     table: list[tuple[int, int, str]] = []
     for _ in range(n_tensors):
         at = cur.pos
@@ -217,13 +219,13 @@ def _read_tensors(cur: _Cursor, n_tensors: int, version: int, align: int, size: 
         ttype = cur.u32()
         offset = cur.u64()
         if str(ttype) not in types:
-            findings.append(finding("AISEC-GGUF-003", "high", f"tensor {name!r}: unknown type "
+            findings.append(finding("AISEC-GGUF-003", f"tensor {name!r}: unknown type "
                                     f"{ttype}", member=member, offset=at, path=name))
             continue
         _, block, type_size = types[str(ttype)]
         count = math.prod(dims)
         if dims and dims[0] % block:
-            findings.append(finding("AISEC-GGUF-003", "high", f"tensor {name!r}: first "
+            findings.append(finding("AISEC-GGUF-003", f"tensor {name!r}: first "
                                     f"dimension {dims[0]} is not a multiple of {block}",
                                     member=member, offset=at, path=name))
             continue
@@ -232,14 +234,14 @@ def _read_tensors(cur: _Cursor, n_tensors: int, version: int, align: int, size: 
     end_seen = 0
     for offset, nbytes, name in sorted(table):
         if offset % align:
-            findings.append(finding("AISEC-GGUF-003", "high", f"tensor {name!r}: offset "
+            findings.append(finding("AISEC-GGUF-003", f"tensor {name!r}: offset "
                                     f"{offset} is not aligned to {align}", member=member,
                                     path=name))
         if data_start + offset + nbytes > size:
-            findings.append(finding("AISEC-GGUF-003", "high", f"tensor {name!r}: "
+            findings.append(finding("AISEC-GGUF-003", f"tensor {name!r}: "
                                     f"{nbytes:,} bytes at {data_start + offset:,} run past the "
                                     f"end of the file ({size:,})", member=member, path=name))
         elif offset < end_seen:
-            findings.append(finding("AISEC-GGUF-003", "high", f"tensor {name!r} overlaps the "
+            findings.append(finding("AISEC-GGUF-003", f"tensor {name!r} overlaps the "
                                     "previous tensor", member=member, path=name))
         end_seen = max(end_seen, offset + nbytes)

@@ -55,7 +55,7 @@ def scan_hdf5(stream: ByteSource, ctx: ScanContext, member: str | None = None) -
                 obj = queue.pop()
                 objects += 1
                 if objects > ctx.limits.max_members:
-                    findings.append(finding("AISEC-SCAN-003", "high", f"more than "
+                    findings.append(finding("AISEC-SCAN-003", f"more than "
                                             f"{ctx.limits.max_members:,} HDF5 objects; the rest "
                                             "were not checked", member=member))
                     complete = False
@@ -73,11 +73,11 @@ def scan_hdf5(stream: ByteSource, ctx: ScanContext, member: str | None = None) -
                             queue.append(obj[name])
                         elif isinstance(link, h5py.ExternalLink):
                             findings.append(finding(
-                                "AISEC-TAR-001", "high", "HDF5 external link to "
+                                "AISEC-TAR-001", "HDF5 external link to "
                                 f"{truncate(link.filename, 120)!r}", member=member,
                                 path=truncate(f"{obj.name}/{name}", 200)))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        findings.append(finding("AISEC-H5-001", "high", f"HDF5 cannot be read: "
+        findings.append(finding("AISEC-H5-001", f"HDF5 cannot be read: "
                                 f"{truncate(str(exc), 160)}", member=member))
         complete = False
     details["objects"] = objects
@@ -98,14 +98,14 @@ def _attributes(obj: Any, member: str | None, ctx: ScanContext) -> list[Finding]
             value = obj.attrs[key]
         except (OSError, ValueError, TypeError, KeyError) as exc:
             if keras_key:
-                found.append(finding("AISEC-H5-001", "high", f"{key} cannot be read: "
+                found.append(finding("AISEC-H5-001", f"{key} cannot be read: "
                                      f"{truncate(str(exc), 100)}", member=member, path=where))
             continue
         text = _text(value)
         if text is None or not (keras_key or text.lstrip().startswith(("{", "["))):
             continue
         if len(text) > MAX_ATTR_BYTES:
-            found.append(finding("AISEC-SCAN-003", "high", f"attribute of {len(text):,} "
+            found.append(finding("AISEC-SCAN-003", f"attribute of {len(text):,} "
                                  f"characters is over the {MAX_ATTR_BYTES:,} limit: not checked",
                                  member=member, path=where))
             continue
@@ -113,7 +113,7 @@ def _attributes(obj: Any, member: str | None, ctx: ScanContext) -> list[Finding]
             config = json.loads(text)
         except (ValueError, RecursionError) as exc:
             if keras_key:
-                found.append(finding("AISEC-KER-004", "high", f"{key} is not valid JSON: "
+                found.append(finding("AISEC-KER-004", f"{key} is not valid JSON: "
                                      f"{truncate(str(exc), 100)}", member=member, path=where))
             continue
         for f in keras_config_findings(config, member, ctx.policy):

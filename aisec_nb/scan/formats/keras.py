@@ -23,12 +23,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...record import Finding, Location
-from ..context import ScanContext, finding, rules, truncate
+from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan
 from ..policy import Policy
 from ..sniff import MARSHAL_CODE_MARKERS
 from ..source import ByteSource
 from .protobuf import Budget, WireError, walk
+from .tables import load_table
 
 FORMAT = "keras-config"
 MAX_NODES = 2_000_000
@@ -69,7 +70,7 @@ def keras_config_findings(config: Any, member: str | None = None,
     A ``module`` outside Keras is ``info`` instead of ``high`` when ``module.class_name`` is
     on the policy's allowlist (``[tool.aisec-nb.scan] allow``), so a team's own layers pass.
     """
-    table = rules()["keras"]
+    table = load_table("keras")
     prefixes: list[str] = table["module_prefixes"]
     lambdas = set(table["lambda_classes"])
     found: list[Finding] = []
@@ -77,7 +78,7 @@ def keras_config_findings(config: Any, member: str | None = None,
     for where, node in _walk(config, "$", budget):
         if isinstance(node, str):
             if _is_marshalled(node):
-                found.append(finding("AISEC-KER-002", "critical", "base64 string decodes to "
+                found.append(finding("AISEC-KER-002", "base64 string decodes to "
                                      "marshalled Python bytecode", member=member, path=where))
             continue
         if not isinstance(node, dict):
@@ -85,14 +86,14 @@ def keras_config_findings(config: Any, member: str | None = None,
         cls = node.get("class_name")
         cls = cls if isinstance(cls, str) else None
         if cls in lambdas:
-            found.append(finding("AISEC-KER-001", "high", f"{cls} layer: Keras runs its "
+            found.append(finding("AISEC-KER-001", f"{cls} layer: Keras runs its "
                                  "Python function when the model is loaded or called",
                                  member=member, path=where, evidence=truncate(str(cls), 40)))
         if cls == "__lambda__" or "__lambda__" in node:
-            found.append(finding("AISEC-KER-002", "critical", "__lambda__ object: marshalled "
+            found.append(finding("AISEC-KER-002", "__lambda__ object: marshalled "
                                  "Python bytecode", member=member, path=where))
         if node.get("function_type") == "lambda":
-            found.append(finding("AISEC-KER-002", "critical", "legacy Lambda with "
+            found.append(finding("AISEC-KER-002", "legacy Lambda with "
                                  "function_type 'lambda': marshalled Python bytecode",
                                  member=member, path=where))
         module = node.get("module")
@@ -102,18 +103,18 @@ def keras_config_findings(config: Any, member: str | None = None,
             name = str(node.get("class_name"))
             allowed = policy is not None and policy.is_allowed(module, name)
             found.append(finding(
-                "AISEC-KER-003", "info" if allowed else "high",
+                "AISEC-KER-003",
                 f"module {truncate(module, 80)!r} is outside Keras: Keras imports it to "
                 "rebuild the model" + (" (allowed by the project policy)" if allowed else ""),
                 member=member, path=f"{where}.module",
-                evidence=truncate(f"{module}.{name}", 120)))
+                evidence=truncate(f"{module}.{name}", 120), severity="info" if allowed else "high"))
         registered = node.get("registered_name")
         if isinstance(registered, str) and ">" in registered:
-            found.append(finding("AISEC-KER-005", "info", f"custom object "
+            found.append(finding("AISEC-KER-005", f"custom object "
                                  f"{truncate(registered, 80)!r} needs user code to load",
                                  member=member, path=where))
     if budget[0] < 0:
-        found.append(finding("AISEC-SCAN-003", "high", f"config has more than {MAX_NODES:,} "
+        found.append(finding("AISEC-SCAN-003", f"config has more than {MAX_NODES:,} "
                              "nodes; the rest was not checked", member=member))
     return found
 
@@ -125,13 +126,13 @@ def scan_keras_config(source: ByteSource, ctx: ScanContext, member: str | None =
     data = source.read(limits.max_header + 1)
     limit = min(limits.max_header, MAX_CONFIG_BYTES)
     if len(data) > limit:
-        return FormatScan(FORMAT, (finding("AISEC-SCAN-003", "high", "config.json is over the "
+        return FormatScan(FORMAT, (finding("AISEC-SCAN-003", "config.json is over the "
                                            f"{limit:,}-byte limit: not checked",
                                            member=member),), complete=False)
     try:
         config = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        return FormatScan(FORMAT, (finding("AISEC-KER-004", "high", "config is not valid JSON: "
+        return FormatScan(FORMAT, (finding("AISEC-KER-004", "config is not valid JSON: "
                                            f"{truncate(str(exc), 120)}", member=member),),
                           complete=False)
     found = keras_config_findings(config, member, policy)
@@ -170,7 +171,7 @@ def scan_keras_metadata(stream: ByteSource, ctx: ScanContext, member: str | None
         try:
             config = json.loads(obj.first_str(4) or "null")
         except (ValueError, RecursionError):
-            found.append(finding("AISEC-KER-004", "high", "layer metadata is not valid JSON",
+            found.append(finding("AISEC-KER-004", "layer metadata is not valid JSON",
                                  member=member, path=truncate(obj.first_str(2), 120)))
             continue
         for f in keras_config_findings(config, member, policy):

@@ -13,15 +13,7 @@ unpickles; it is scanned with the pickle VM. The header is read with :func:`ast.
     >>> scan_npy(MemorySource(data), ScanContext(load_policy())).complete
     True
 
-Finding codes:
-
-============= ======== =========================================================================
-AISEC-NPY-001 medium   not a readable ``.npy`` (magic, version, header syntax or fields)
-AISEC-NPY-002 medium   header larger than the limit (NumPy refuses > 10 000 bytes unless
-                       ``allow_pickle=True``, which is exactly the dangerous case)
-AISEC-NPY-003 medium   the file is shorter than shape × itemsize (lying header / truncated)
-AISEC-NPY-004 low      bytes after the array data, which NumPy ignores
-============= ======== =========================================================================
+Its finding codes (AISEC-NPY-*) are in the rule catalogue: ``aisec-nb rules``.
 """
 
 from __future__ import annotations
@@ -30,7 +22,8 @@ import ast
 import re
 from typing import Any
 
-from ...record import Finding, Location, Severity
+from ...record import Finding, Location
+from ...rules.findings import make_finding
 from ..context import ScanContext
 from ..limits import FormatScan
 from ..pickle.vm import scan_pickle
@@ -167,15 +160,9 @@ def scan_npy(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
     limits = ctx.limits
     findings: list[Finding] = []
 
-    def bad(code: str, severity: Severity, message: str, offset: int | None) -> FormatScan:
-        findings.append(
-            Finding(
-                code=code,
-                severity=severity,
-                message=message,
-                location=Location(member=member, offset=offset),
-            )
-        )
+    def bad(code: str, message: str, offset: int | None) -> FormatScan:
+        findings.append(make_finding(code, message, location=Location(member=member,
+                                                                      offset=offset)))
         return FormatScan(format="numpy", findings=tuple(findings), complete=False)
 
     try:
@@ -184,29 +171,28 @@ def scan_npy(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
         start = 0
     pre = stream.read(8)
     if len(pre) < 8 or not pre.startswith(NUMPY_MAGIC):
-        return bad("AISEC-NPY-001", "medium", "not an .npy file (bad magic bytes)", start)
+        return bad("AISEC-NPY-001", "not an .npy file (bad magic bytes)", start)
     major, minor = pre[6], pre[7]
     if (major, minor) not in ((1, 0), (2, 0), (3, 0)):
-        return bad("AISEC-NPY-001", "medium", f"unknown .npy version {major}.{minor}", start + 6)
+        return bad("AISEC-NPY-001", f"unknown .npy version {major}.{minor}", start + 6)
     width = 2 if major == 1 else 4
     raw = stream.read(width)
     if len(raw) < width:
-        return bad("AISEC-NPY-001", "medium", "the header length is truncated", start + 8)
+        return bad("AISEC-NPY-001", "the header length is truncated", start + 8)
     hlen = int.from_bytes(raw, "little")
     if hlen > limits.max_header:
         return bad(
             "AISEC-NPY-002",
-            "medium",
             f"header of {hlen} bytes is larger than the limit {limits.max_header}",
             start + 8,
         )
     head = stream.read(hlen)
     if len(head) < hlen:
-        return bad("AISEC-NPY-001", "medium", "the header is truncated", start + 8 + width)
+        return bad("AISEC-NPY-001", "the header is truncated", start + 8 + width)
     try:
         descr, itemsize, has_object, count = parse_header(head)
     except DescrError as exc:
-        return bad("AISEC-NPY-001", "medium", f"bad header: {exc}", start + 8 + width)
+        return bad("AISEC-NPY-001", f"bad header: {exc}", start + 8 + width)
     data_at = start + 8 + width + hlen
     details: dict[str, Any] = {
         "version": f"{major}.{minor}",
@@ -226,22 +212,15 @@ def scan_npy(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
     complete = True
     if got < nbytes:
         complete = False
-        findings.append(
-            Finding(
-                code="AISEC-NPY-003",
-                severity="medium",
-                message=f"the header promises {nbytes} data bytes "
-                f"({count} × {itemsize}) but only {got} follow",
-                location=Location(member=member, offset=data_at),
-            )
-        )
+        findings.append(make_finding(
+            "AISEC-NPY-003",
+            f"the header promises {nbytes} data bytes ({count} × {itemsize}) but only {got} "
+            "follow",
+            location=Location(member=member, offset=data_at),
+        ))
     elif stream.read(1):
-        findings.append(
-            Finding(
-                code="AISEC-NPY-004",
-                severity="low",
-                message="bytes follow the array data; numpy.load ignores them",
-                location=Location(member=member, offset=data_at + nbytes),
-            )
-        )
+        findings.append(make_finding(
+            "AISEC-NPY-004", "bytes follow the array data; numpy.load ignores them",
+            location=Location(member=member, offset=data_at + nbytes),
+        ))
     return FormatScan(format="numpy", findings=tuple(findings), complete=complete, details=details)

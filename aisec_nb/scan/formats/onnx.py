@@ -58,7 +58,7 @@ def scan_onnx(stream: ByteSource, ctx: ScanContext, member: str | None = None) -
     try:
         model = walk(stream, SCHEMA, "Model", budget=Budget(max_messages=limits.max_members * 20))
     except WireError as exc:
-        return FormatScan(FORMAT, (finding("AISEC-SCAN-002", "high", f"not a valid ONNX model: "
+        return FormatScan(FORMAT, (finding("AISEC-SCAN-002", f"not a valid ONNX model: "
                                            f"{exc}", member=member, offset=exc.offset),),
                           complete=False)
     stream.seek(0, os.SEEK_END)
@@ -76,7 +76,7 @@ def scan_onnx(stream: ByteSource, ctx: ScanContext, member: str | None = None) -
         for node in fn.msgs(7):
             _node(node, f"functions.{fn.first_str(1)}", findings, ops, domains, locations, member)
     for domain in sorted(domains - STANDARD_DOMAINS):
-        findings.append(finding("AISEC-ONNX-005", "info", f"operators from custom domain "
+        findings.append(finding("AISEC-ONNX-005", f"operators from custom domain "
                                 f"{truncate(domain, 80)!r}", member=member))
     for location in sorted(locations):
         findings.extend(check_location(location, folder, member))
@@ -129,19 +129,19 @@ def check_location(location: str, folder: Path | None, member: str | None) -> li
     """Findings for one external-data ``location`` relative to the model's ``folder``."""
     shown = truncate(location, 200)
     if "\x00" in location:
-        return [finding("AISEC-ONNX-002", "critical", f"external data location {shown!r} "
+        return [finding("AISEC-ONNX-002", f"external data location {shown!r} "
                         "contains a NUL byte (truncated by C loaders)", member=member,
                         path="external_data.location")]
     if (PurePosixPath(location).is_absolute() or PureWindowsPath(location).is_absolute()
             or PureWindowsPath(location).drive):
-        return [finding("AISEC-ONNX-001", "critical", f"external data location {shown!r} is "
+        return [finding("AISEC-ONNX-001", f"external data location {shown!r} is "
                         "absolute", member=member, path="external_data.location")]
     parts = PurePosixPath(location.replace("\\", "/")).parts
     depth = 0
     for part in parts:
         depth += -1 if part == ".." else (0 if part == "." else 1)
         if depth < 0:
-            return [finding("AISEC-ONNX-002", "critical", f"external data location {shown!r} "
+            return [finding("AISEC-ONNX-002", f"external data location {shown!r} "
                             "escapes the model folder", member=member,
                             path="external_data.location")]
     if folder is None:
@@ -153,17 +153,18 @@ def check_location(location: str, folder: Path | None, member: str | None) -> li
         for part in parts:
             probe = probe / part
             if probe.is_symlink():
-                return [finding("AISEC-ONNX-003", "critical", f"external data location {shown!r}"
+                return [finding("AISEC-ONNX-003", f"external data location {shown!r}"
                                 " is a symbolic link", member=member,
                                 path="external_data.location")]
         info = target.stat()
     except FileNotFoundError:
-        return [finding("AISEC-ONNX-004", "medium", f"external data file {shown!r} is missing",
+        return [finding("AISEC-ONNX-004", f"external data file {shown!r} is missing",
                         member=member, path="external_data.location")]
     except OSError as exc:
-        return [finding("AISEC-ONNX-004", "medium", f"external data file {shown!r} cannot be "
+        return [finding("AISEC-ONNX-004", f"external data file {shown!r} cannot be "
                         f"read: {exc.strerror}", member=member, path="external_data.location")]
     if info.st_nlink > 1:
-        return [finding("AISEC-ONNX-003", "high", f"external data file {shown!r} is a hard link "
-                        f"({info.st_nlink} names)", member=member, path="external_data.location")]
+        return [finding("AISEC-ONNX-003", f"external data file {shown!r} is a hard link "
+                        f"({info.st_nlink} names)", member=member, path="external_data.location",
+                        severity="high")]
     return []

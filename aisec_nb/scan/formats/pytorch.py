@@ -37,7 +37,7 @@ def scan_legacy(stream: ByteSource, ctx: ScanContext, member: str | None = None)
     for role in LEGACY_PICKLES:
         at = stream.tell()
         if not stream.read(1):
-            findings.append(finding("AISEC-SCAN-002", "high", f"file ends before the {role} "
+            findings.append(finding("AISEC-SCAN-002", f"file ends before the {role} "
                                     "pickle", member=member, offset=at))
             complete = False
             break
@@ -137,15 +137,15 @@ def storage_findings(declared: list[tuple[str, str, int]], records: dict[str, in
         short = kind.rsplit(".", 1)[-1]
         size = ELEMENT_SIZES.get(short)
         if size is None:
-            found.append(finding("AISEC-PT-004", "medium", f"storage {key!r} has unknown type "
-                                 f"{kind!r}", member=member, path=where))
+            found.append(finding("AISEC-PT-004", f"storage {key!r} has unknown type "
+                                 f"{kind!r}", member=member, path=where, severity="medium"))
             continue
         have = records.get(key)
         if have is None:
-            found.append(finding("AISEC-PT-004", "high", f"storage {key!r} has no data record",
+            found.append(finding("AISEC-PT-004", f"storage {key!r} has no data record",
                                  member=member, path=where))
         elif numel * size > have:
-            found.append(finding("AISEC-PT-004", "high", f"storage {key!r} declares "
+            found.append(finding("AISEC-PT-004", f"storage {key!r} declares "
                                  f"{numel:,} × {size} bytes but its record holds {have:,} "
                                  "(out-of-bounds read in torch < 2.10)", member=member,
                                  path=where))
@@ -244,7 +244,7 @@ def scan_tar_records(stream: ByteSource, ctx: ScanContext, member: str, kind: st
         if stream.tell() != end:
             raise ValueError(f"{end - stream.tell()} unexplained bytes after the records")
     except (ValueError, struct.error) as exc:
-        findings.append(finding("AISEC-PT-002", "high", f"legacy {kind} records: {exc}",
+        findings.append(finding("AISEC-PT-002", f"legacy {kind} records: {exc}",
                                 member=member))
         stream.seek(end)
         return FormatScan(f"pytorch-tar-{kind}", tuple(findings), complete=False)

@@ -24,9 +24,10 @@ import os
 from typing import Any
 
 from ...record import Finding
-from ..context import ScanContext, finding, rules, truncate
+from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan
 from ..source import ByteSource
+from .tables import load_table
 
 FORMAT = "safetensors"
 
@@ -86,62 +87,62 @@ def scan_safetensors(stream: ByteSource, ctx: ScanContext, member: str | None = 
 def _check_tensors(
     header: dict[str, Any], data_size: int, member: str | None
 ) -> tuple[list[Finding], int]:
-    bits = rules()["safetensors"]["dtype_bits"]
+    bits = load_table("safetensors")["dtype_bits"]
     findings: list[Finding] = []
     spans: list[tuple[int, int, str]] = []
     meta = header.get("__metadata__")
     if meta is not None and not (
         isinstance(meta, dict) and all(isinstance(v, str) for v in meta.values())
     ):
-        findings.append(finding("AISEC-ST-004", "high", "__metadata__ must map strings to strings",
+        findings.append(finding("AISEC-ST-004", "__metadata__ must map strings to strings",
                                 member=member, path="__metadata__"))
     for name, info in header.items():
         if name == "__metadata__":
             continue
         where = truncate(name, 120)
         if not isinstance(info, dict):
-            findings.append(finding("AISEC-ST-004", "high", "tensor entry is not an object",
+            findings.append(finding("AISEC-ST-004", "tensor entry is not an object",
                                     member=member, path=where))
             continue
         dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
         if not isinstance(dtype, str) or dtype not in bits:
             msg = f"unknown dtype {truncate(str(dtype), 40)!r}"
-            findings.append(finding("AISEC-ST-003", "high", msg, member=member, path=where))
+            findings.append(finding("AISEC-ST-003", msg, member=member, path=where))
             continue
         if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
-            findings.append(finding("AISEC-ST-003", "high", "shape is not a list of sizes",
+            findings.append(finding("AISEC-ST-003", "shape is not a list of sizes",
                                     member=member, path=where))
             continue
         if not (isinstance(offsets, list) and len(offsets) == 2
                 and all(isinstance(o, int) and o >= 0 for o in offsets)):
-            findings.append(finding("AISEC-ST-002", "high", "data_offsets is not [begin, end]",
+            findings.append(finding("AISEC-ST-002", "data_offsets is not [begin, end]",
                                     member=member, path=where))
             continue
         begin, end = offsets
         if begin > end or end > data_size:
             msg = f"data_offsets [{begin}, {end}] outside the {data_size:,}-byte data section"
-            findings.append(finding("AISEC-ST-002", "high", msg, member=member, path=where))
+            findings.append(finding("AISEC-ST-002", msg, member=member, path=where))
             continue
         total_bits = math.prod(shape) * bits[dtype]
         if total_bits % 8 or total_bits // 8 != end - begin:
             msg = (f"{dtype} × {shape} needs {total_bits / 8:g} bytes but data_offsets span "
                    f"{end - begin:,}")
-            findings.append(finding("AISEC-ST-003", "high", msg, member=member, path=where))
+            findings.append(finding("AISEC-ST-003", msg, member=member, path=where))
         spans.append((begin, end, where))
     spans.sort()
     cursor = 0
     for begin, end, where in spans:
         if begin != cursor:
             kind = "overlaps the previous tensor" if begin < cursor else f"leaves a gap at {cursor}"
-            findings.append(finding("AISEC-ST-002", "high", f"tensor data {kind}",
+            findings.append(finding("AISEC-ST-002", f"tensor data {kind}",
                                     member=member, path=where))
         cursor = max(cursor, end)
     if cursor != data_size and not findings:
         msg = f"tensors cover {cursor:,} of {data_size:,} data bytes; the rest is hidden data"
-        findings.append(finding("AISEC-ST-002", "high", msg, member=member))
+        findings.append(finding("AISEC-ST-002", msg, member=member))
     return findings, len(spans)
 
 
 def _bad(code: str, message: str, member: str | None, size: int) -> FormatScan:
-    return FormatScan(format=FORMAT, findings=(finding(code, "high", message, member=member),),
+    return FormatScan(format=FORMAT, findings=(finding(code, message, member=member),),
                       complete=False, details={"size": size})

@@ -3,7 +3,7 @@
 A SavedModel graph runs when the model is loaded and called. Ops such as ``ReadFile``,
 ``WriteFile`` and ``MatchingFiles`` touch the file system; ``PyFunc`` calls back into Python;
 ``PrintV2`` can write to ``file://``. Checkpoint ops (``SaveV2``/``RestoreV2``) are normal inside
-the saver functions and reported only elsewhere. The op lists live in ``rules.json``.
+the saver functions and reported only elsewhere. The op lists live in ``savedmodel.toml``.
 
 Example::
 
@@ -22,10 +22,11 @@ from collections import Counter
 from typing import Any
 
 from ...record import Finding, Severity
-from ..context import ScanContext, finding, rules, truncate
+from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan
 from ..source import ByteSource
 from .protobuf import Budget, Message, WireError, walk
+from .tables import load_table
 
 FORMAT = "tf-savedmodel"
 
@@ -56,7 +57,7 @@ def scan_savedmodel(stream: ByteSource, ctx: ScanContext, member: str | None = N
         saved = walk(stream, SCHEMA, "SavedModel",
                      budget=Budget(max_messages=limits.max_members * 20))
     except WireError as exc:
-        return FormatScan(FORMAT, (finding("AISEC-SCAN-002", "high", "not a valid SavedModel: "
+        return FormatScan(FORMAT, (finding("AISEC-SCAN-002", "not a valid SavedModel: "
                                            f"{exc}", member=member, offset=exc.offset),),
                           complete=False)
     stream.seek(0, os.SEEK_END)
@@ -86,17 +87,17 @@ def scan_savedmodel(stream: ByteSource, ctx: ScanContext, member: str | None = N
 
 def _node(node: Message, where: str, function: str, findings: list[Finding],
           ops: Counter[str], member: str | None) -> None:
-    table = rules()["savedmodel"]
+    table = load_table("savedmodel")
     op = node.first_str(2)
     name = node.first_str(1)
     ops[truncate(op, 60)] += 1
     path = f"{where}.{truncate(name, 80)}"
     file_ops: dict[str, Severity] = table["file_ops"]
     if op in file_ops:
-        findings.append(finding("AISEC-TF-001", file_ops[op], f"op {op} touches the file system",
-                                member=member, path=path, evidence=op))
+        findings.append(finding("AISEC-TF-001", f"op {op} touches the file system",
+                                member=member, path=path, evidence=op, severity=file_ops[op]))
     elif op in table["python_ops"]:
-        findings.append(finding("AISEC-TF-002", "critical", f"op {op} runs Python code",
+        findings.append(finding("AISEC-TF-002", f"op {op} runs Python code",
                                 member=member, path=path, evidence=op))
     elif op == "PrintV2":
         for entry in node.msgs(5):
@@ -104,10 +105,10 @@ def _node(node: Message, where: str, function: str, findings: list[Finding],
                 continue
             target = next(iter(v.first_str(2) for v in entry.msgs(2)), "")
             if target.startswith("file://"):
-                findings.append(finding("AISEC-TF-003", "high", "PrintV2 writes to "
+                findings.append(finding("AISEC-TF-003", "PrintV2 writes to "
                                         f"{truncate(target, 120)!r}", member=member, path=path))
     elif op in table["checkpoint_ops"]:
         context = f"{function} {name}".lower()
         if not any(marker in context for marker in table["saver_markers"]):
-            findings.append(finding("AISEC-TF-004", "medium", f"checkpoint op {op} outside the "
+            findings.append(finding("AISEC-TF-004", f"checkpoint op {op} outside the "
                                     "saver functions", member=member, path=path, evidence=op))

@@ -53,7 +53,6 @@ def call(m: Machine, callee: Any, args: Any, offset: int) -> Any:
         return Unknown("failed call")
     m.add(
         "AISEC-PKL-008",
-        "critical",
         f"calls {kind_of(callee)}: a callable computed while loading, not a named global "
         "(the indirection used to hide eval/exec behind allowed names)",
         offset,
@@ -118,7 +117,6 @@ def nested_payload(m: Machine, g: Global, args: Any, offset: int) -> bool:
             m.complete = False
             m.add(
                 "AISEC-PKL-013",
-                "medium",
                 f"{g.full} is given {kind_of(first)} that could not be read back to rescan",
                 offset,
                 evidence=g.full,
@@ -138,12 +136,12 @@ def nested_payload(m: Machine, g: Global, args: Any, offset: int) -> bool:
         )
         m.add(
             f.code,
-            f.severity,
             f.message,
             loc.offset,
             evidence=f.evidence,
             key=f"{inner}:{f.evidence or f.message}",
             path=inner,
+            severity=f.severity,
         )
     if not result.complete:
         m.complete = False
@@ -152,7 +150,6 @@ def nested_payload(m: Machine, g: Global, args: Any, offset: int) -> bool:
         return False
     m.add(
         "AISEC-PKL-012",
-        "info",
         f"{g.full} loads a nested {result.format} payload of {len(first)} bytes; "
         "rescanned and found clean",
         offset,
@@ -170,7 +167,6 @@ def build(m: Machine, obj: Any, state: Any, offset: int, stack: list[Any]) -> No
     if type(obj) is Global:
         m.add(
             "AISEC-PKL-009",
-            "critical",
             f"BUILD changes attributes of the imported object {obj.full} itself; later "
             "names resolved through it can reach anything",
             offset,
@@ -183,7 +179,6 @@ def build(m: Machine, obj: Any, state: Any, offset: int, stack: list[Any]) -> No
             if bad:
                 m.add(
                     "AISEC-PKL-009",
-                    "critical",
                     f"BUILD state sets interpreter internals {', '.join(bad)} on {kind_of(obj)}",
                     offset,
                     evidence=",".join(bad),
@@ -208,7 +203,6 @@ def mutate(m: Machine, target: Any, what: str, offset: int, *, needs_dict: bool 
     if type(target) is Global:
         m.add(
             "AISEC-PKL-009",
-            "critical",
             f"{what} mutates the imported object {target.full}",
             offset,
             evidence=target.full,
@@ -217,7 +211,6 @@ def mutate(m: Machine, target: Any, what: str, offset: int, *, needs_dict: bool 
     elif needs_dict and not isinstance(target, (PDict, Inst, Unknown)):
         m.add(
             "AISEC-PKL-014",
-            "high",
             f"{what} on {kind_of(target)}, which is not a dict (memory corruption in "
             "torch weights_only loaders, CVE-2026-24747)",
             offset,

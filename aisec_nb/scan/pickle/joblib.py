@@ -93,7 +93,6 @@ def joblib_build_hook(m: Machine, obj: Any, stack: list[Any]) -> None:
     except WrapperError as exc:
         m.add(
             "AISEC-JBL-001",
-            "medium",
             f"joblib array wrapper: {exc}; the inline array cannot be skipped",
             obj.offset,
             evidence=obj.callee.full,

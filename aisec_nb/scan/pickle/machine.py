@@ -12,7 +12,8 @@ import _compat_pickle
 from collections.abc import Callable
 from typing import Any
 
-from ...record import Finding, Location
+from ...record import Finding, Location, Severity
+from ...rules.findings import make_finding
 from ..context import ScanContext
 from ..limits import FormatScan
 from ..policy import Danger
@@ -124,14 +125,16 @@ class Machine:
     def add(
         self,
         code: str,
-        severity: str,
         message: str,
         offset: int | None,
         evidence: str | None = None,
         key: str | None = None,
         path: str | None = None,
+        *,
+        severity: Severity | None = None,
     ) -> None:
-        """Record a finding once per (code, key)."""
+        """Record a finding once per (code, key); its severity is the rule's default unless
+        ``severity`` grades this case otherwise."""
         dedupe = (code, key if key is not None else message)
         if dedupe in self._keys:
             return
@@ -139,23 +142,17 @@ class Machine:
             self._suppressed += 1
             return
         self._keys.add(dedupe)
-        self.findings.append(
-            Finding(
-                code=code,
-                severity=severity,
-                message=message,
-                location=Location(member=self.member, offset=offset, path=path or self.path),
-                evidence=evidence,
-            )
-        )
+        location = Location(member=self.member, offset=offset, path=path or self.path)
+        self.findings.append(make_finding(code, message, severity=severity, location=location,
+                                          evidence=evidence))
 
     def malformed(self, message: str, offset: int | None) -> None:
         self.complete = False
-        self.add("AISEC-PKL-020", "medium", f"malformed pickle: {message}", offset, key="malformed")
+        self.add("AISEC-PKL-020", f"malformed pickle: {message}", offset, key="malformed")
 
     def limit(self, message: str, offset: int | None) -> None:
         self.complete = False
-        self.add("AISEC-PKL-021", "medium", f"scan limit reached: {message}", offset, key="limit")
+        self.add("AISEC-PKL-021", f"scan limit reached: {message}", offset, key="limit")
 
     # -- globals ------------------------------------------------------------------------------
 
@@ -193,7 +190,6 @@ class Machine:
         as_written = f" (written as {g.written})" if g.written != g.full else ""
         self.add(
             _CODE[danger],
-            danger.severity,
             f"pickle imports {g.full}{as_written}: {danger.value}: "
             f"{self.policy.why(danger)}{extra}",
             g.offset,
@@ -217,14 +213,9 @@ class Machine:
 
     def result(self, fmt: str) -> FormatScan:
         if self._suppressed:
-            self.findings.append(
-                Finding(
-                    code="AISEC-PKL-021",
-                    severity="info",
-                    message=f"{self._suppressed} more findings not listed",
-                    location=Location(member=self.member),
-                )
-            )
+            self.findings.append(make_finding(
+                "AISEC-PKL-021", f"{self._suppressed} more findings not listed",
+                severity="info", location=Location(member=self.member)))
         return FormatScan(
             format="joblib" if fmt == "pickle" and self.joblib_arrays else fmt,
             findings=tuple(self.findings),

@@ -122,7 +122,6 @@ def run_one(m: Machine, src: Source) -> None:
             if off > frame_end:
                 m.add(
                     "AISEC-PKL-010",
-                    "high",
                     "an opcode straddles the end of its FRAME (the Python unpickler refuses "
                     "this file, the C unpickler reads it: scanners and loaders can disagree)",
                     prev,
@@ -244,7 +243,6 @@ def run_one(m: Machine, src: Source) -> None:
                 if src.offset > frame_end:
                     m.add(
                         "AISEC-PKL-010",
-                        "high",
                         "BUILD straddles the end of its FRAME",
                         off,
                         key="frame",
@@ -266,7 +264,6 @@ def run_one(m: Machine, src: Source) -> None:
             else:
                 m.add(
                     "AISEC-PKL-007",
-                    "critical",
                     f"STACK_GLOBAL imports a name built while loading ({kind_of(module)} . "
                     f"{kind_of(name)}), not constant strings: the target cannot be known",
                     off,
@@ -299,7 +296,6 @@ def run_one(m: Machine, src: Source) -> None:
             if frame_end >= 0 and off < frame_end:
                 m.add(
                     "AISEC-PKL-010",
-                    "high",
                     "a FRAME starts before the current frame ends (the C and Python "
                     "unpicklers read such files differently)",
                     off,
@@ -314,7 +310,7 @@ def run_one(m: Machine, src: Source) -> None:
         elif op == 0x2E:  # STOP
             if frame_end >= 0 and src.offset > frame_end:
                 m.add(
-                    "AISEC-PKL-010", "high", "STOP straddles the end of its FRAME", off, key="frame"
+                    "AISEC-PKL-010", "STOP straddles the end of its FRAME", off, key="frame"
                 )
             pop()
             if marks:
@@ -416,7 +412,6 @@ def run_one(m: Machine, src: Source) -> None:
             )
             m.add(
                 "AISEC-PKL-011",
-                "medium",
                 f"extension code {code} names a callable chosen by the loading process's "
                 "copyreg registry, which the file does not show",
                 off,

@@ -50,9 +50,9 @@ def _tmp(sample: bytes) -> str:
 def test_type_table_matches_the_gguf_package() -> None:
     import gguf
 
-    from aisec_nb.scan.context import rules
+    from aisec_nb.scan.formats.tables import load_table
 
-    table = rules()["gguf"]["ggml_types"]
+    table = load_table("gguf")["ggml_types"]
     for qtype, (block, size) in gguf.GGML_QUANT_SIZES.items():
         assert table[str(int(qtype))][1:] == [block, size]
 
