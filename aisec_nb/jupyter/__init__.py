@@ -2,7 +2,9 @@
 
 ``%load_ext aisec_nb`` calls :func:`load_ipython_extension` here: it registers ``%aisec`` and
 the load guard's notebook listener (refusals and overrides are shown and recorded);
-``%unload_ext aisec_nb`` removes the listener and switches the guard off. The core never imports
+``%unload_ext aisec_nb`` removes the listener and switches the guard off. Loading also opens the
+comm through which the JupyterLab extension sends the notebook's ``metadata.aisec``
+(:mod:`aisec_nb.jupyter.frontend`). The core never imports
 this package.
 
 For a streaming :class:`~aisec_nb.drift.Monitor`, :func:`monitor_widget` is a live plotly
@@ -35,15 +37,19 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%aisec`` and show the load guard's refusals and overrides in this kernel."""
+    from .frontend import open_comm
     from .guard import attach
     from .magics import register
 
     register(ipython)
     attach()
+    open_comm()  # the front end answers with the notebook's metadata.aisec (frontend.py)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Undo what loading did: stop showing guard events and switch the load guard off."""
+    from .frontend import close_comm
     from .guard import detach
 
     detach()
+    close_comm()

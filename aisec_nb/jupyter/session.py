@@ -25,9 +25,13 @@ def publish(fragment: Mapping[str, Any], *, html_text: str, plain_text: str) -> 
         _RECORDED.append(entry)
 
 
-def recorded() -> dict[str, Any]:
-    """The merged record of everything published in this kernel."""
-    return merge_entries(_RECORDED, None, "<kernel>").record
+def recorded(base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The merged record of everything published in this kernel, over ``base`` (a notebook's
+    ``metadata.aisec``, e.g. from :func:`aisec_nb.jupyter.frontend.notebook_record`)."""
+    from ..transport import metadata_entries
+
+    entries = [*metadata_entries(base, "<notebook>"), *_RECORDED]
+    return merge_entries(entries, base, "<kernel>").record
 
 
 def forget() -> None:

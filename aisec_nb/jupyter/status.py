@@ -1,11 +1,16 @@
-"""``%aisec status``: what this kernel has recorded so far."""
+"""``%aisec status``: what the notebook and this kernel have recorded so far.
+
+The notebook's record comes from the front end extension (evidence recorded before a kernel
+restart or on an earlier day, even unsaved) or, without it, from the saved file; the output
+says which.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-HELP = "show the checks and monitors this kernel has recorded so far"
+HELP = "show what is recorded so far: in the notebook (saved or not) and in this kernel"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,9 +55,18 @@ def status_html(record: dict[str, Any]) -> str:
 def run(args: argparse.Namespace, shell: Any) -> None:
     from IPython.display import display
 
+    from ..transport import escape
+    from .frontend import notebook_record
     from .session import forget, recorded
 
     if args.clear:
         forget()
-    record = recorded()
-    display({"text/plain": status_text(record), "text/html": status_html(record)}, raw=True)  # type: ignore[no-untyped-call]
+        record = recorded()
+        note = "this kernel's results were forgotten; the notebook's record is kept"
+    else:
+        view = notebook_record(shell)
+        record = recorded(view.record)
+        note = f"notebook record {view.note}; plus this kernel's results"
+    display({"text/plain": status_text(record) + f"\n({note})",  # type: ignore[no-untyped-call]
+             "text/html": status_html(record) + f'<p style="opacity:0.75">{escape(note)}</p>'},
+            raw=True)
