@@ -3,6 +3,9 @@
     python benchmarks/drift.py                 # 100k and 1M, drifted and clean pairs
     python benchmarks/drift.py --quick         # 100k only, no Evidently at 1M
     python benchmarks/drift.py --no-evidently  # ours only
+    python benchmarks/drift.py --no-evidently --sizes 1000000 --repeat 3 --against OLD
+        # ours against an older checkout OLD (its aisec_nb imported instead), run alternately,
+        # with the medians of both and their ratio: a change must keep CPU and memory in bounds
 
 What it does:
 
@@ -11,9 +14,11 @@ What it does:
   drifts including a datetime shift and a 50 % mean shift, two subtle drifts, 0.2 % out-of-range
   rows in three columns) and *clean* pairs (two draws of one distribution) for several seeds;
   pairs are cached as parquet in ``benchmarks/.data/``;
-* measures every run in a fresh process: CPU seconds of the call (profile + compare), peak RSS
-  above the loaded data, recall of the strong drifts, false alarms on never-drifted columns, and
-  the size of what the notebook would store (our ``%aisec monitor`` outputs; Evidently's HTML);
+* measures every run in a fresh process: CPU seconds of the call (profile + compare, the
+  comparison by chunk included), peak RSS above the loaded data (free heap handed back first, so
+  the figure is the call's), recall of the strong drifts, false alarms on never-drifted columns
+  (whole period, and in any chunk), and the size of what the notebook would store (our
+  ``%aisec monitor`` outputs; Evidently's HTML);
 * runs Evidently 0.7.23 in its own venv (``benchmarks/.envs/evidently``, pandas < 3), created
   on first use with pip;
 * prints medians and the ratio Evidently / aisec-nb.
@@ -138,6 +143,14 @@ def _rss_kb(field: str) -> int:
     return 0
 
 
+def _trim() -> None:
+    """Hand freed heap back to the OS (glibc), so the base RSS is the data's, not old garbage."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _reset_peak() -> None:
     """Reset VmHWM so the peak measured is the call's, not the loading's (Linux)."""
     with contextlib.suppress(OSError):
@@ -157,6 +170,7 @@ def measure_ours(ref_path: str, live_path: str) -> dict[str, object]:
     # Imports timed apart, as in the research notes: a first call on 1000 rows loads them.
     aisec_nb.compare_to_profile(aisec_nb.build_profile(ref.head(1000)), live.head(1000))
     gc.collect()
+    _trim()
     base = _rss_kb("VmRSS")
     _reset_peak()
     t0, w0 = time.process_time(), time.perf_counter()
@@ -167,11 +181,14 @@ def measure_ours(ref_path: str, live_path: str) -> dict[str, object]:
     outputs = render_outputs(report, None, "bench")
     size = sum(len(json.dumps(o)) for o in outputs)
     flagged = list(report.drifted)
+    chunked = getattr(report, "chunks", None)  # None: a version without drift by chunk
     return {
         "cpu": cpu,
         "wall": wall,
         "rss_mb": (peak - base) / 1024,
         "flagged": flagged,
+        "chunks": len(chunked.chunks) if chunked is not None else 0,
+        "chunk_flagged": list(chunked.drifted) if chunked is not None else [],
         "output_bytes": size,
         "profile_bytes": len(json.dumps(profile.to_dict())),
         "signals": sorted({f.code for f in report.findings}),
@@ -189,6 +206,7 @@ def measure_evidently(ref_path: str, live_path: str) -> dict[str, object]:
     live = pd.read_parquet(live_path)
     Report([DataDriftPreset()]).run(current_data=live.head(1000), reference_data=ref.head(1000))
     gc.collect()
+    _trim()
     base = _rss_kb("VmRSS")
     _reset_peak()
     t0, w0 = time.process_time(), time.perf_counter()
@@ -217,9 +235,13 @@ def measure_evidently(ref_path: str, live_path: str) -> dict[str, object]:
     }
 
 
-def run_child(python: str, tool: str, ref: Path, live: Path) -> dict[str, object]:
+def run_child(
+    python: str, tool: str, ref: Path, live: Path, against: str | None = None
+) -> dict[str, object]:
     cmd = [python, str(Path(__file__).resolve()), "--measure", tool, str(ref), str(live)]
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    if against:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [against, env.get("PYTHONPATH")]))
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{tool} run failed:\n{out.stderr[-3000:]}")
@@ -256,17 +278,21 @@ def main() -> None:
     ap.add_argument("--no-evidently", action="store_true")
     ap.add_argument("--seeds", type=int, default=3, help="seeds per size for our runs")
     ap.add_argument("--clean-seeds", type=int, default=6, help="clean pairs at 100k")
+    ap.add_argument("--sizes", type=int, nargs="+", help="row counts (default 100k and 1M)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each case (medians over all)")
+    ap.add_argument("--against", metavar="DIR",
+                    help="also run an older checkout's aisec_nb (DIR holds its aisec_nb/)")
     args = ap.parse_args()
     if args.measure:
         tool, ref, live = args.measure
         fn = measure_ours if tool == "ours" else measure_evidently
         print(json.dumps(fn(ref, live)))
         return
-    sizes = [100_000] if args.quick else [100_000, 1_000_000]
+    sizes = args.sizes or ([100_000] if args.quick else [100_000, 1_000_000])
     evid = None if args.no_evidently else ensure_evidently()
     print(
-        f"{'case':<22} {'tool':<10} {'cpu s':>7} {'wall s':>7} {'+RSS MB':>8} {'recall':>7} "
-        f"{'false alarms':<24} {'output B':>10}"
+        f"{'case':<22} {'tool':<10} {'cpu s':>7} {'wall s':>7} {'+RSS MB':>8} {'chunks':>6} "
+        f"{'recall':>7} {'false alarms':<24} {'output B':>10}"
     )
     runs: list[dict[str, object]] = []
     for n in sizes:
@@ -275,17 +301,23 @@ def main() -> None:
                 seeds = 2
             for seed in range(seeds):
                 ref, live = pair_paths(n, seed, kind)
-                tools = [("aisec-nb", sys.executable, "ours")]
+                tools: list[tuple[str, str, str, str | None]] = [
+                    ("aisec-nb", sys.executable, "ours", None)
+                ]
+                if args.against:
+                    tools.append(("before", sys.executable, "ours", args.against))
                 if evid and seed == 0:
-                    tools.append(("evidently", evid, "evidently"))
-                for name, python, tool in tools:
-                    res = run_child(python, tool, ref, live)
-                    found, false = score(list(res["flagged"]))  # type: ignore[call-overload]
+                    tools.append(("evidently", evid, "evidently", None))
+                for name, python, tool, against in tools * args.repeat:  # alternately
+                    res = run_child(python, tool, ref, live, against)
+                    flagged = [*res["flagged"], *res.get("chunk_flagged", [])]  # type: ignore[misc]
+                    found, false = score(list(dict.fromkeys(flagged)))
                     recall = f"{found}/6" if kind == "drifted" else "-"
                     print(
                         f"{kind:<7} {n:>9,} s{seed:<3} {name:<10} {res['cpu']:>7.2f} "
-                        f"{res['wall']:>7.2f} {res['rss_mb']:>8.0f} {recall:>7} "
-                        f"{(','.join(false) or 'none'):<24} {res['output_bytes']:>10,}",
+                        f"{res['wall']:>7.2f} {res['rss_mb']:>8.0f} {res.get('chunks', 0):>6} "
+                        f"{recall:>7} {(','.join(false) or 'none'):<24} "
+                        f"{res['output_bytes']:>10,}",
                         flush=True,
                     )
                     runs.append(
@@ -318,6 +350,15 @@ def report(runs: list[dict[str, Any]], sizes: list[int]) -> None:
             f"({len(clean)} clean), output "
             f"{med([r['output_bytes'] for r in ours]) / 1000:.0f} KB"
         )
+        before = [r for r in runs if r["n"] == n and r["tool"] == "before"]
+        if before:
+            cpu_b, cpu_a = med([r["cpu"] for r in before]), med([r["cpu"] for r in ours])
+            mb_b, mb_a = med([r["rss_mb"] for r in before]), med([r["rss_mb"] for r in ours])
+            print(
+                f"  {'':>9}       before:   cpu {cpu_b:.2f} s, +{mb_b:.0f} MB, false alarms "
+                f"{sum(r['false'] for r in before)} in {len(before)} runs"
+                f"  ->  now / before: CPU {cpu_a / cpu_b:.1%}, memory {mb_a / mb_b:.1%}"
+            )
         theirs = [r for r in runs if r["n"] == n and r["tool"] == "evidently"]
         if theirs:
             keys = {(r["kind"], r["seed"]) for r in theirs}

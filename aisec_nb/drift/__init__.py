@@ -2,11 +2,15 @@
 
 Profile the training data once, keep the profile (a few KB), compare live data with it::
 
-    >>> import pandas as pd
+    >>> import numpy as np, pandas as pd
     >>> import aisec_nb
-    >>> ref = aisec_nb.build_profile(pd.DataFrame({"x": range(1000)}))
-    >>> aisec_nb.compare_to_profile(ref, pd.DataFrame({"x": range(1000)})).verdict
+    >>> rng = np.random.default_rng(0)
+    >>> ref = aisec_nb.build_profile(pd.DataFrame({"x": rng.normal(size=5000)}))
+    >>> aisec_nb.compare_to_profile(ref, pd.DataFrame({"x": rng.normal(size=5000)})).verdict
     'pass'
+
+The live rows are compared as a whole and in consecutive chunks (:mod:`.chunks`), so drift
+confined to part of the period is not diluted away.
 
 No Jupyter, IPython or plotly imports here; the faces live in :mod:`aisec_nb.jupyter`.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..record import Finding, Location, Severity, Verdict
@@ -24,6 +24,9 @@ from .decide import DriftConfig, corrected, drift_config, with_overrides
 from .ood import OODResult, redact_category, score_rows
 from .profile import ColumnProfile, Profile, build_profile
 
+if TYPE_CHECKING:
+    from .chunks import ChunkedDrift
+
 CODES = {
     "drift": "AISEC-DRIFT-001",
     "missing": "AISEC-DRIFT-002",
@@ -32,6 +35,7 @@ CODES = {
     "infinite": "AISEC-DRIFT-005",
     "ood": "AISEC-DRIFT-006",
     "dataset": "AISEC-DRIFT-007",
+    "partial": "AISEC-DRIFT-009",
 }
 
 
@@ -92,6 +96,8 @@ class DriftReport:
     findings: tuple[Finding, ...] = ()
     verdict: Verdict = "pass"
     skipped: tuple[str, ...] = field(default=())
+    chunks: ChunkedDrift | None = None
+    """The live period compared chunk by chunk (``None`` when it was not cut)."""
 
     @property
     def drifted(self) -> tuple[str, ...]:
@@ -117,8 +123,19 @@ class DriftReport:
             "columns": {c.name: c.to_dict() for c in self.columns},
             "skipped": list(self.skipped),
             "ood": self.ood.to_dict() if self.ood is not None else None,
+            "chunks": self.chunks.to_dict() if self.chunks is not None else None,
             "findings": [f.model_dump(mode="json", exclude_none=True) for f in self.findings],
         }
+
+
+def _wasserstein(r: ColumnProfile, live: ColumnProfile) -> float:
+    """Wasserstein-1 over the reference's standard deviation, on the reference bin positions."""
+    # Positions from the reference range only: live outliers are the range signal's job,
+    # and letting them stretch the outer bins would inflate the distance on clean data.
+    pos = stats.bin_positions(r.layout.edges, r.min, r.max)
+    spread = stats.weighted_std(pos, r.counts)
+    dist = stats.wasserstein(pos, r.counts, live.counts)
+    return dist / spread if spread > 0 else (0.0 if dist == 0 else 1.0)
 
 
 def _column_scores(r: ColumnProfile, live: ColumnProfile) -> tuple[dict[str, float], float, float]:
@@ -129,13 +146,29 @@ def _column_scores(r: ColumnProfile, live: ColumnProfile) -> tuple[dict[str, flo
     ks_p = chi_p
     if r.layout.ordinal:
         scores["ks"], ks_p = stats.ks(r.counts, live.counts)
-        # Positions from the reference range only: live outliers are the range signal's job,
-        # and letting them stretch the outer bins would inflate the distance on clean data.
-        pos = stats.bin_positions(r.layout.edges, r.min, r.max)
-        spread = stats.weighted_std(pos, r.counts)
-        dist = stats.wasserstein(pos, r.counts, live.counts)
-        scores["wasserstein"] = dist / spread if spread > 0 else (0.0 if dist == 0 else 1.0)
+        scores["wasserstein"] = _wasserstein(r, live)
     return scores, ks_p, chi_p
+
+
+def decision_stats(r: ColumnProfile, live: ColumnProfile, method: str) -> tuple[float, float]:
+    """The effect of ``method`` and the p-value that gate one column's decision, computed
+    alone (a chunk needs these two, not every score); equal to what :func:`compare_profiles`
+    decides on."""
+    if r.observed == 0 or live.observed == 0:
+        return 0.0, 1.0
+    if method == "chi2" or not r.layout.ordinal:
+        _, p, cramers_v = stats.chi2(r.counts, live.counts)
+        if method == "chi2":
+            return cramers_v, p
+    else:
+        d, p = stats.ks(r.counts, live.counts)
+        if method == "ks":
+            return d, p
+    if method == "psi":
+        return stats.psi(r.counts, live.counts), p
+    if method == "js":
+        return stats.js(r.counts, live.counts), p
+    return _wasserstein(r, live), p
 
 
 def compare_profiles(
@@ -229,6 +262,9 @@ def _findings(report: DriftReport) -> tuple[Finding, ...]:
                     location=where,
                 )
             )
+        partial = _partial_finding(report, c)
+        if partial is not None:
+            found.append(partial)
         if c.missing_signal:
             found.append(
                 make_finding(
@@ -290,6 +326,35 @@ def _findings(report: DriftReport) -> tuple[Finding, ...]:
     return tuple(found)
 
 
+def _partial_finding(report: DriftReport, c: ColumnDrift) -> Finding | None:
+    """A column that drifted in some chunks while the whole period does not show it."""
+    chunked = report.chunks
+    if chunked is None or c.drift:
+        return None
+    part = chunked.column(c.name)
+    if part is None or not part.count:
+        return None
+    noun = chunked.noun
+    first = chunked.chunks[part.first - 1]
+    worst = part.worst
+    sev: Severity = "high" if worst >= 2 * part.threshold else "medium"
+    everywhere = part.count == len(chunked.chunks)
+    return make_finding(
+        CODES["partial"],
+        f"{c.kind} column {part.describe(noun)} ({first.span}): {part.method} up to "
+        f"{worst:.3g} ≥ {part.threshold:g} (corrected p < {report.config.alpha:g} over "
+        f"{chunked.tests} tests); whole period {c.method} {c.effect:.3g}"
+        + (
+            f"; every {noun} differs while the whole period does not: are the rows sorted by "
+            "this column rather than by time?"
+            if everywhere and chunked.by == "rows"
+            else ""
+        ),
+        severity=sev,
+        location=Location(column=c.name),
+    )
+
+
 def finish(report: DriftReport, ood: OODResult | None) -> DriftReport:
     """Attach OOD results, findings and the dataset verdict."""
     from dataclasses import replace
@@ -318,18 +383,30 @@ def compare_to_profile(
     live: Any,
     *,
     columns: Sequence[str] | None = None,
+    time_col: str | None = None,
     config: DriftConfig | None = None,
     **settings: Any,
 ) -> DriftReport:
-    """Compare a live DataFrame with a reference profile (or a reference DataFrame).
+    """Compare a live DataFrame with a reference profile (or a reference DataFrame): the whole
+    period, then consecutive chunks of it (``chunks`` setting; in ``time_col`` order when one is
+    given, else in row order), see :mod:`aisec_nb.drift.chunks`.
 
-    ``settings`` override ``[tool.aisec-nb.drift]`` for this call, e.g. ``alpha=0.05``.
+    ``settings`` override ``[tool.aisec-nb.drift]`` for this call, e.g. ``alpha=0.05`` or
+    ``chunks=0`` (the whole period only).
     """
+    from dataclasses import replace
+
+    from .chunks import chunk_live, frame_timestamps
+
     ref = resolve_reference(reference)
+    timestamps = frame_timestamps(live, time_col) if time_col is not None else None
+    if time_col is not None:  # the time column itself always "drifts": time moves on
+        columns = [c for c in (columns or ref.names) if c != time_col]
     if columns is not None:
         ref = ref.select(columns)
     cfg = with_overrides(config or drift_config(), settings)
     live_profile, encoded = count_frame(live, ref.layouts, "live data", multivariate=False)
     report = compare_profiles(ref, live_profile, cfg, columns)
     ood = score_rows(ref, encoded, live.index, cfg.ood_mahalanobis_p)
-    return finish(report, ood)
+    chunked = chunk_live(report, encoded, ood, timestamps)
+    return finish(replace(report, chunks=chunked), ood)

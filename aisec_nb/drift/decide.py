@@ -67,6 +67,9 @@ class DriftConfig:
     ood_mahalanobis_p: float
     dataset_share: float
     max_windows: int
+    chunks: int
+    chunk_rows: int
+    min_chunk_rows: int
     thresholds: Mapping[str, float]
     columns: Mapping[str, ColumnSettings] = field(default_factory=dict)
 
@@ -190,13 +193,20 @@ def _build(overrides: Mapping[str, Any] | None, project: Mapping[str, Any] | Non
             raise UsageError(f"drift {key} must be one of {', '.join(METHODS)}, not {base[key]!r}")
     if base["categorical_method"] in ORDINAL_ONLY:
         raise UsageError(f"categorical_method {base['categorical_method']!r} needs ordered values")
+    _validate(base)
+    base["thresholds"] = MappingProxyType(base["thresholds"])
+    base["columns"] = MappingProxyType(base["columns"])
+    return DriftConfig(**base)
+
+
+def _validate(base: Mapping[str, Any]) -> None:
     if base["correction"] not in CORRECTIONS:
         raise UsageError(f"correction must be one of {', '.join(CORRECTIONS)}")
     if not 0 < base["alpha"] <= 1:
         raise UsageError(f"alpha must be in (0, 1], not {base['alpha']}")
-    base["thresholds"] = MappingProxyType(base["thresholds"])
-    base["columns"] = MappingProxyType(base["columns"])
-    return DriftConfig(**base)
+    for key in ("chunks", "chunk_rows", "min_chunk_rows"):
+        if base[key] < 0:
+            raise UsageError(f"{key} must be 0 or more, not {base[key]}")
 
 
 def with_overrides(cfg: DriftConfig, overrides: Mapping[str, Any]) -> DriftConfig:
@@ -207,11 +217,15 @@ def with_overrides(cfg: DriftConfig, overrides: Mapping[str, Any]) -> DriftConfi
     base["thresholds"] = dict(cfg.thresholds)
     base["columns"] = dict(cfg.columns)
     _apply(base, overrides, "drift settings")
+    _validate(base)
+    base["thresholds"] = MappingProxyType(base["thresholds"])
+    base["columns"] = MappingProxyType(base["columns"])
     return replace(cfg, **base)
 
 
 def corrected(pvalues: Sequence[float], correction: str) -> list[float]:
-    """p-values corrected for testing ``len(pvalues)`` columns at once (capped at 1)."""
+    """p-values corrected for testing ``len(pvalues)`` hypotheses at once (capped at 1): the
+    columns of one comparison, or every column in every chunk."""
     m = len(pvalues)
     if correction == "none" or m == 0:
         return [float(p) for p in pvalues]

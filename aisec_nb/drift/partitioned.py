@@ -31,6 +31,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from ..errors import UsageError
+from .chunks import group_partitions
 from .compare import DriftReport, compare_profiles, finish, resolve_reference
 from .counting import count_frame
 from .decide import DriftConfig, drift_config, with_overrides
@@ -321,7 +322,9 @@ def compare_partitioned(
     results = parts.map(partial(_score, ref, cfg.ood_mahalanobis_p))
     live = merge_profiles(r[0] for r in results)
     report = compare_profiles(ref, live, cfg)
-    return finish(report, merge_ood([r[1] for r in results]))
+    # Chunks are whole partitions, merged into about ``chunks`` consecutive groups.
+    chunked = group_partitions(report, [r[0] for r in results], [r[1] for r in results])
+    return finish(replace(report, chunks=chunked), merge_ood([r[1] for r in results]))
 
 
 def merge_ood(results: Sequence[OODResult]) -> OODResult:

@@ -1,7 +1,8 @@
 """Drift per time window: the live rows cut by a time column, each window scored alone.
 
 The live data are encoded once; each window's counts come from its rows' codes, so ``k``
-windows cost one pass plus ``k`` small statistic computations.
+windows cost one pass plus ``k`` small statistic computations. The windows are the report's
+chunks (:mod:`aisec_nb.drift.chunks`), decided with one correction over columns × windows.
 
 Example::
 
@@ -16,14 +17,14 @@ Example::
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import UsageError
+from .chunks import chunk_profiles, compare_chunks, frame_timestamps, ood_shares
 from .compare import compare_profiles, finish, resolve_reference
-from .counting import count_encoded, count_frame, frame_columns
+from .counting import count_frame, frame_columns
 from .decide import DriftConfig, drift_config, with_overrides
 from .ood import score_rows
 from .profile import Profile
@@ -70,19 +71,11 @@ class WindowedReport:
         return payload
 
 
-def _window_ids(live: Any, time_col: str, window: str, max_windows: int) -> tuple[Any, list[str]]:
+def _window_ids(live: Any, time_col: str, window: str, max_windows: int) -> tuple[Any, list[Any]]:
     import numpy as np
     import pandas as pd
 
-    series = live[time_col]
-    try:
-        with warnings.catch_warnings():  # dateutil's per-element fallback warns; we judge below
-            warnings.simplefilter("ignore")
-            ts = pd.to_datetime(series, utc=True)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(
-            f"time_col: column {time_col!r} is not a date/time column ({exc})"
-        ) from None
+    ts = frame_timestamps(live, time_col)
     try:
         floored = ts.dt.floor(window)
     except (TypeError, ValueError):
@@ -95,8 +88,16 @@ def _window_ids(live: Any, time_col: str, window: str, max_windows: int) -> tupl
             f"window {window!r}: the live data span {len(uniques)} windows, more than "
             f"max_windows={max_windows}; choose a longer window"
         )
-    starts = [u.isoformat() for u in uniques]
-    return np.asarray(codes), starts
+    return np.asarray(codes), list(uniques)
+
+
+def _window_labels(starts: list[Any], window: str) -> tuple[list[str], list[str]]:
+    """Axis labels and spans of windows: ``2026-03-01`` (or with the time of day when the
+    windows are shorter than a day)."""
+    daily = all(s == s.normalize() for s in starts)
+    fmt = "%Y-%m-%d" if daily else "%Y-%m-%d %H:%M"
+    labels = [s.strftime(fmt) for s in starts]
+    return labels, [f"{window} window from {s.strftime('%Y-%m-%d %H:%M')} UTC" for s in starts]
 
 
 def compare_windows(
@@ -109,7 +110,11 @@ def compare_windows(
     config: DriftConfig | None = None,
     **settings: Any,
 ) -> WindowedReport:
-    """Compare the whole live sample, then each ``window`` of ``time_col`` (a pandas offset)."""
+    """Compare the whole live sample, then each ``window`` of ``time_col`` (a pandas offset).
+
+    The windows are the report's chunks (:mod:`aisec_nb.drift.chunks`): one correction over
+    columns × windows decides which window drifted, so many windows raise no false alarm.
+    """
     import numpy as np
 
     ref: Profile = resolve_reference(reference)
@@ -120,17 +125,23 @@ def compare_windows(
     ids, starts = _window_ids(live, time_col, window, cfg.max_windows)
     live_profile, encoded = count_frame(live, ref.layouts, "live data", multivariate=False)
     ood = score_rows(ref, encoded, live.index, cfg.ood_mahalanobis_p)
-    report = finish(compare_profiles(ref, live_profile, cfg), ood)
+    whole = compare_profiles(ref, live_profile, cfg)
     order = np.argsort(ids, kind="stable")
     bounds = np.searchsorted(ids[order], np.arange(len(starts) + 1))
-    out: list[Window] = []
-    for w, start in enumerate(starts):
-        rows = order[bounds[w] : bounds[w + 1]]
-        part = Profile(tuple(count_encoded(e, rows) for e in encoded), len(rows), 0, 0)
-        wr = compare_profiles(ref, part, cfg)
-        assert ood.mask is not None
-        share = float(ood.mask[rows].mean()) if len(rows) else 0.0
-        out.append(
-            Window(start, len(rows), {c.name: c.effect for c in wr.columns}, wr.drifted, share)
+    parts = [order[bounds[w] : bounds[w + 1]] for w in range(len(starts))]
+    labels, spans = _window_labels(starts, window)
+    chunked = compare_chunks(
+        whole, chunk_profiles(encoded, parts), labels, spans, "window", ood_shares(ood, parts)
+    )
+    report = finish(replace(whole, chunks=chunked), ood)
+    out = [
+        Window(
+            start.isoformat(),
+            info.rows,
+            {c.name: c.scores[w] for c in chunked.columns},
+            tuple(c.name for c in chunked.columns if c.drifted[w]),
+            info.ood_share,
         )
+        for w, (start, info) in enumerate(zip(starts, chunked.chunks, strict=True))
+    ]
     return WindowedReport(report, time_col, window, tuple(out), int((ids < 0).sum()))
