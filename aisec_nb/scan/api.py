@@ -53,7 +53,7 @@ def _check_hex(expect: str | None) -> str | None:
         return None
     value = expect.strip().lower()
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        msg = f"--expect-sha256: {truncate(expect, 80)!r} is not 64 hexadecimal digits"
+        msg = f"expect_sha256: {truncate(expect, 80)!r} is not 64 hexadecimal digits"
         raise UsageError(msg)
     return value
 

@@ -26,6 +26,7 @@ from typing import Any
 from ..record import Finding
 from .context import finding, truncate
 from .hashing import root_digest
+from .stop import ScanStop
 
 SIGNATURE_NAME = "model.sig"
 MANIFEST_NAMES = ("SHA256SUMS", "sha256sums.txt", "SHA256SUMS.txt")
@@ -35,7 +36,7 @@ PREDICATE_V02 = "https://model_signing/Digests/v0.1"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class SignatureError(ValueError):
+class SignatureError(ScanStop, ValueError):
     """A ``model.sig`` or manifest that cannot be read as one."""
 
 

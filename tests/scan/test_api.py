@@ -39,7 +39,7 @@ def test_expected_digest(tmp_path: Path) -> None:
     bad = scan_path(path, expect_sha256="0" * 64)
     assert bad.verdict == "fail"
     assert [f.code for f in bad.findings] == ["AISEC-HASH-001"]
-    with pytest.raises(UsageError, match="64 hexadecimal"):
+    with pytest.raises(UsageError, match=r"^expect_sha256: 'xyz' is not 64 hexadecimal"):
         scan_path(path, expect_sha256="xyz")
 
 

@@ -64,3 +64,11 @@ def test_with_member_nests_locations() -> None:
 def test_truncate_escapes_control_characters() -> None:
     assert truncate("a\nb\x00c") == "a\\nb\\x00c"
     assert len(truncate("x" * 500, 50)) == 50
+
+
+def test_no_scanner_message_names_a_command_line_option() -> None:
+    # The scanner serves the notebook, the command line and the guard: its messages name the
+    # argument or setting at fault, never one face's flag.
+    flags = [f"{path.relative_to(PACKAGE)}: {flag}" for path in PACKAGE.rglob("*.py")
+             for flag in re.findall(r"""["'](--[a-z][a-z0-9-]+)""", path.read_text("utf-8"))]
+    assert flags == []

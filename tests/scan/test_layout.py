@@ -1,7 +1,7 @@
 """The scanner's layout is its design: no import cycle, no import hidden in a function to break
 one, and each layer imports only the layers below it.
 
-    sniff, source, limits, policy, context, hashing, verdict, signing   (foundations)
+    sniff, source, stop, limits, policy, context, hashing, verdict, signing   (foundations)
     pickle/      the VM: foundations only; nested payloads go back through the context
     formats/     single-file parsers: may run the pickle VM
     archives/    containers: may call format parsers directly (Keras config, torch records)
@@ -20,7 +20,8 @@ import aisec_nb.scan
 
 ROOT = Path(aisec_nb.scan.__file__).parent
 PACKAGE = "aisec_nb.scan"
-FOUNDATIONS = {"sniff", "source", "limits", "policy", "context", "hashing", "verdict", "signing"}
+FOUNDATIONS = {"sniff", "source", "stop", "limits", "policy", "context", "hashing", "verdict",
+               "signing"}
 LAYERS = [
     ("pickle", FOUNDATIONS | {"pickle"}),
     ("formats", FOUNDATIONS | {"pickle", "formats"}),

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..sniff import BZIP2, DEFLATE, GZIP, LZ4, LZMA, XZ, ZLIB
 from ..source import ByteSource, SeekableView
+from ..stop import ScanStop
 
 if TYPE_CHECKING:  # a typing-only module: the buffer types of the io signatures
     from _typeshed import WriteableBuffer
@@ -37,8 +38,16 @@ REWIND_FACTOR = 16
 the limit before the reader gives up."""
 
 
-class BombError(ValueError):
+class BombError(ScanStop, ValueError):
     """Decompressed output passed a size or ratio limit."""
+
+
+class CorruptStream(ScanStop, ValueError):
+    """The compressed bytes cannot be decompressed."""
+
+
+class UnsupportedCompression(ScanStop, ValueError):
+    """A compression name no decompressor here reads."""
 
 
 class Decompressor(Protocol):
@@ -91,7 +100,7 @@ def new_decompressor(kind: str) -> Decompressor:
     if kind == LZ4:
         return _Lz4()
     msg = f"unsupported compression {kind!r}"
-    raise ValueError(msg)
+    raise UnsupportedCompression(msg)
 
 
 class Inflater(SeekableView):
@@ -160,7 +169,7 @@ class Inflater(SeekableView):
                 out = dec.decompress(data, CHUNK)
             except (zlib.error, OSError, EOFError, lzma.LZMAError) as exc:
                 msg = f"corrupt compressed data: {exc}"
-                raise ValueError(msg) from None
+                raise CorruptStream(msg) from None
             if getattr(dec, "eof", False):
                 self._eof = True
             if self._accept(out):

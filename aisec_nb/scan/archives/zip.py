@@ -54,6 +54,7 @@ from ..sniff import (
     sniff_format,
 )
 from ..source import ByteSource, SeekableView, Window
+from ..stop import ScanStop
 from .inflate import BombError, Inflater
 
 METHODS = {0: None, 8: DEFLATE, 12: BZIP2}
@@ -92,7 +93,7 @@ class Directory:
     prefix_bytes: int = 0
 
 
-class ZipError(ValueError):
+class ZipError(ScanStop, ValueError):
     """A zip whose end-of-central-directory cannot be found or read."""
 
 

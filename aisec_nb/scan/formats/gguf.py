@@ -27,6 +27,7 @@ from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan, Limits
 from ..sniff import GGUF_MAGIC
 from ..source import ByteSource
+from ..stop import ScanStop
 from .tables import load_table
 
 FORMAT = "gguf"
@@ -36,7 +37,7 @@ MAX_STRING = 64 * 1024 * 1024
 MAX_DIMS = 4
 
 
-class _Lie(ValueError):
+class _Lie(ScanStop, ValueError):
     """A length or count in the header that the file cannot back."""
 
     def __init__(self, message: str, offset: int) -> None:

@@ -29,6 +29,7 @@ from ..limits import FormatScan
 from ..pickle.vm import scan_pickle
 from ..sniff import NUMPY_MAGIC
 from ..source import ByteSource
+from ..stop import ScanStop
 
 _DESCR = re.compile(r"^[<>|=]?([a-zA-Z?])(\d*)(\[[A-Za-z0-9]+\])?$")
 _CHAR_SIZES = {
@@ -59,7 +60,7 @@ MAX_NESTING = 32
 SKIP_CHUNK = 1 << 20
 
 
-class DescrError(ValueError):
+class DescrError(ScanStop, ValueError):
     """A dtype description this parser does not accept."""
 
 

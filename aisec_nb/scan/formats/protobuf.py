@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from ..source import ByteSource
+from ..stop import ScanStop
 
 VARINT, FIXED64, LEN, SGROUP, EGROUP, FIXED32 = 0, 1, 2, 3, 4, 5
 
@@ -30,7 +31,7 @@ MAX_STRING = 1024 * 1024
 """Longest string field kept; longer ones are an error (names and paths are short)."""
 
 
-class WireError(ValueError):
+class WireError(ScanStop, ValueError):
     """The bytes are not a well-formed protobuf message of the expected shape."""
 
     def __init__(self, message: str, offset: int) -> None:

@@ -24,6 +24,7 @@ from ..context import ScanContext, finding
 from ..limits import FormatScan
 from ..pickle.vm import scan_pickle
 from ..source import ByteSource
+from ..stop import ScanStop
 
 FORMAT = "pytorch-legacy"
 LEGACY_PICKLES = ("magic number", "protocol version", "sys_info", "object", "storage keys")
@@ -196,6 +197,10 @@ def simple_value(data: bytes) -> object:
     return None
 
 
+class _RecordError(ScanStop, ValueError):
+    """A record of the legacy tar layout that cannot be read as torch writes it."""
+
+
 def scan_tar_records(stream: ByteSource, ctx: ScanContext, member: str, kind: str) -> FormatScan:
     """The ``storages`` or ``tensors`` member of a legacy tar: a count pickle, then per record a
     header pickle followed by raw bytes whose length the header gives. Every pickle is scanned."""
@@ -209,7 +214,7 @@ def scan_tar_records(stream: ByteSource, ctx: ScanContext, member: str, kind: st
         findings.extend(result.findings)
         size = stream.tell() - at
         if not result.complete or size > 1024 * 1024:
-            raise ValueError(f"record header pickle at {at} is not a plain value")
+            raise _RecordError(f"record header pickle at {at} is not a plain value")
         if not value:
             return None
         stream.seek(at)
@@ -220,29 +225,29 @@ def scan_tar_records(stream: ByteSource, ctx: ScanContext, member: str, kind: st
     try:
         count = one()
         if not isinstance(count, int) or count < 0 or count > ctx.limits.max_members:
-            raise ValueError(f"record count {count!r} is not a plausible number")
+            raise _RecordError(f"record count {count!r} is not a plausible number")
         for _ in range(count):
             header = one()
             if not (isinstance(header, tuple) and len(header) == 3):
-                raise ValueError("record header is not a 3-tuple")
+                raise _RecordError("record header is not a 3-tuple")
             if kind == "storages":
                 elem = ELEMENT_SIZES.get(str(header[2]).rsplit(".", 1)[-1])
                 (numel,) = struct.unpack("<q", stream.read(8))
                 if elem is None or numel < 0:
-                    raise ValueError(f"storage {header[0]!r}: unknown type or size")
+                    raise _RecordError(f"storage {header[0]!r}: unknown type or size")
                 skip = numel * elem
             else:
                 (ndim,) = struct.unpack("<i", stream.read(4))
                 if not 0 <= ndim <= 64:
-                    raise ValueError(f"tensor with {ndim} dimensions")
+                    raise _RecordError(f"tensor with {ndim} dimensions")
                 skip = 4 + 16 * ndim + 8
             if stream.tell() + skip > end:
-                raise ValueError("record runs past the end of the member")
+                raise _RecordError("record runs past the end of the member")
             stream.seek(skip, os.SEEK_CUR)
         if kind == "storages":
             one(value=False)  # the storage views list
         if stream.tell() != end:
-            raise ValueError(f"{end - stream.tell()} unexplained bytes after the records")
+            raise _RecordError(f"{end - stream.tell()} unexplained bytes after the records")
     except (ValueError, struct.error) as exc:
         findings.append(finding("AISEC-PT-002", f"legacy {kind} records: {exc}",
                                 member=member))

@@ -27,13 +27,14 @@ from ...record import Finding
 from ..context import ScanContext, finding, truncate
 from ..limits import FormatScan
 from ..source import ByteSource
+from ..stop import ScanStop
 from .tables import load_table
 
 FORMAT = "safetensors"
 
 
-class _Duplicate(ValueError):
-    pass
+class _Duplicate(ScanStop, ValueError):
+    """A key the header JSON repeats."""
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

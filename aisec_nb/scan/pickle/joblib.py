@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..stop import ScanStop
 from .machine import Machine, Malformed
 from .ops import run_one
 from .values import Inst as _Inst
@@ -40,7 +41,7 @@ STRING_DTYPES = frozenset(
 _DTYPE_ARG = re.compile(r"^[<>|=]?([a-zA-Z])(\d*)")
 
 
-class WrapperError(ValueError):
+class WrapperError(ScanStop, ValueError):
     """The wrapper's state does not say how many bytes follow."""
 
 

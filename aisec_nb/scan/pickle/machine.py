@@ -17,6 +17,7 @@ from ...rules.findings import make_finding
 from ..context import ScanContext
 from ..limits import FormatScan
 from ..policy import Danger
+from ..stop import ScanStop
 from .reader import Source
 from .values import Global
 
@@ -37,11 +38,11 @@ _CODE = {
 }
 
 
-class Malformed(Exception):
+class Malformed(ScanStop):
     """The pickle breaks a rule the real loader enforces; scanning cannot go on."""
 
 
-class LimitHit(Exception):
+class LimitHit(ScanStop):
     """A configured bound was reached."""
 
 

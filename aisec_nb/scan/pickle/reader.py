@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 
 from ..source import ByteSource
+from ..stop import ScanStop
 
 CHUNK = 256 * 1024
 SEEK_THRESHOLD = 64 * 1024
@@ -32,11 +33,11 @@ MAX_SKIP = 1 << 60
 """No real file is this long: a larger argument length is a lie, reported as truncation."""
 
 
-class Truncated(Exception):
+class Truncated(ScanStop):
     """The stream ended inside an opcode or its argument."""
 
 
-class ParseLimit(Exception):
+class ParseLimit(ScanStop):
     """A bound on bytes parsed or a line length was reached."""
 
 

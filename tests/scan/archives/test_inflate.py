@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisec_nb.scan.archives.inflate import BombError, Inflater
+from aisec_nb.scan.archives.inflate import BombError, CorruptStream, Inflater
+from aisec_nb.scan.stop import ScanStop
 
 COMPRESS = {
     "deflate": lambda b: zlib.compress(b)[2:-4],
@@ -52,11 +53,16 @@ def test_ratio_beyond_the_limit_is_a_bomb() -> None:
 
 
 @given(st.binary(max_size=400))
-def test_garbage_is_a_value_error_never_something_else(garbage: bytes) -> None:
+def test_garbage_stops_the_reader_with_its_own_errors_only(garbage: bytes) -> None:
     for kind in COMPRESS:
         r = Inflater(io.BytesIO(garbage), kind, limit=100_000, max_ratio=1e9)
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(BombError, CorruptStream):
             r.read()
+
+
+def test_its_errors_are_scanner_stops_and_value_errors_as_they_always_were() -> None:
+    for error in (BombError, CorruptStream):
+        assert issubclass(error, ScanStop) and issubclass(error, ValueError)
 
 
 @pytest.mark.parametrize("kind", sorted(COMPRESS))
