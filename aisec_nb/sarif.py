@@ -77,6 +77,8 @@ class Result:
     """Where inside the artifact: an archive member, a config path, a cell."""
     start_line: int | None = None
     properties: Mapping[str, Any] = field(default_factory=dict)
+    suppression: str | None = None
+    """The justification of an in-source suppression (``# aisec: ignore[CODE] reason``)."""
 
 
 def _rule(rule: Rule, severity: str | None) -> dict[str, Any]:
@@ -117,6 +119,8 @@ def _result(item: Result, index: int) -> dict[str, Any]:
         out["locations"] = [location]
     props = {"severity": item.severity, **item.properties}
     out["properties"] = props
+    if item.suppression is not None:
+        out["suppressions"] = [{"kind": "inSource", "justification": item.suppression}]
     return out
 
 

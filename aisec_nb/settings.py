@@ -50,11 +50,30 @@ class ScanSettings:
     allow: tuple[str, ...] = ()
 
 
+LINT_REQUIREMENTS = ("model-scan", "data-check", "threat-model", "model-card", "monitoring")
+"""What ``require`` in ``[tool.aisec-nb.lint]`` may ask of every notebook."""
+LINT_SEVERITIES = ("info", "low", "medium", "high", "critical")
+LINT_KEYS = ("ignore", "fail_on", "require", "per_path_ignores", "max_output_bytes")
+
+
 @dataclass(frozen=True)
 class LintSettings:
-    """``[tool.aisec-nb.lint]``: rule codes the linter skips."""
+    """``[tool.aisec-nb.lint]``: the linter's policy.
+
+    ``ignore`` and the codes of ``per_path_ignores`` are canonical rule codes (an alias given is
+    replaced by its rule's code); ``per_path_ignores`` maps a glob, relative to ``root`` (the
+    folder of the ``pyproject.toml``), to the codes skipped there (``"*"``: all of them).
+    """
 
     ignore: frozenset[str] = frozenset()
+    fail_on: str = "info"
+    """The mildest severity that makes ``aisec-nb lint`` exit 1."""
+    require: frozenset[str] = frozenset()
+    """Evidence every notebook must carry: a subset of :data:`LINT_REQUIREMENTS`."""
+    per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    max_output_bytes: int = 1_000_000
+    """Characters of saved output per cell above which AISEC-OUT-004 reports it."""
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -103,19 +122,71 @@ def settings_from_table(tables: Mapping[str, Any], source: Path | None = None) -
     if extra_scan:
         raise UsageError(f"{where}: unknown key {extra_scan[0]!r} in [tool.{TOOL_KEY}.scan]")
     lint = _table(tables, "lint", where)
-    extra_lint = sorted(set(lint) - {"ignore"})
-    if extra_lint:
-        raise UsageError(f"{where}: unknown key {extra_lint[0]!r} in [tool.{TOOL_KEY}.lint]")
     return Settings(
         scan=ScanSettings(allow=_strings(scan, "allow", f"{where}: [tool.{TOOL_KEY}.scan]",
                                          "'module.name' strings")),
         data=MappingProxyType(resolve_thresholds(project=_table(tables, "data", where))),
         drift=drift_config(project=_table(tables, "drift", where)),
-        lint=LintSettings(ignore=frozenset(_strings(lint, "ignore",
-                                                    f"{where}: [tool.{TOOL_KEY}.lint]",
-                                                    "rule codes"))),
+        lint=lint_settings_from_table(lint, where, source.parent if source else None),
         tables=MappingProxyType(dict(tables)),
         source=source,
+    )
+
+
+def _codes(values: tuple[str, ...], where: str, *, wildcard: bool = False) -> frozenset[str]:
+    from .rules import find
+
+    out = set()
+    for value in values:
+        if wildcard and value == "*":
+            out.add("*")
+            continue
+        known = find(value)
+        if known is None:
+            raise UsageError(f"{where}: unknown rule code {value!r}; `aisec-nb rules` lists "
+                             "every code")
+        out.add(known.code)
+    return frozenset(out)
+
+
+def lint_settings_from_table(table: Mapping[str, Any], where: str = f"[tool.{TOOL_KEY}]",
+                             root: Path | None = None) -> LintSettings:
+    """:class:`LintSettings` from a ``[tool.aisec-nb.lint]`` table (``where`` names it).
+
+    Raises :class:`UsageError` naming the key for an unknown key, an unknown rule code or
+    requirement, or a value of the wrong type.
+
+    >>> lint_settings_from_table({"fail_on": "high", "ignore": ["aisec-l02"]}).ignore
+    frozenset({'AISEC-L02'})
+    """
+    at = f"{where}: [tool.{TOOL_KEY}.lint]"
+    unknown = sorted(set(table) - set(LINT_KEYS))
+    if unknown:
+        raise UsageError(f"{at}: unknown key {unknown[0]!r}; known: {', '.join(LINT_KEYS)}")
+    fail_on = table.get("fail_on", "info")
+    if fail_on not in LINT_SEVERITIES:
+        raise UsageError(f"{at}: fail_on must be one of {', '.join(LINT_SEVERITIES)}, "
+                         f"found {fail_on!r}")
+    require = _strings(table, "require", at, "requirements")
+    wrong = sorted(set(require) - set(LINT_REQUIREMENTS))
+    if wrong:
+        raise UsageError(f"{at}: require: unknown requirement {wrong[0]!r}; known: "
+                         f"{', '.join(LINT_REQUIREMENTS)}")
+    per_path = table.get("per_path_ignores", {})
+    if not isinstance(per_path, Mapping):
+        raise UsageError(f"{at}: per_path_ignores must be a table of glob = [codes]")
+    globs = tuple(
+        (str(glob), _codes(_strings(per_path, glob, f"{at}.per_path_ignores", "rule codes"),
+                           f"{at}: per_path_ignores[{glob!r}]", wildcard=True))
+        for glob in sorted(per_path)
+    )
+    limit = table.get("max_output_bytes", 1_000_000)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        raise UsageError(f"{at}: max_output_bytes must be a positive integer, found {limit!r}")
+    return LintSettings(
+        ignore=_codes(_strings(table, "ignore", at, "rule codes"), f"{at}: ignore"),
+        fail_on=fail_on, require=frozenset(require), per_path_ignores=globs,
+        max_output_bytes=limit, root=root,
     )
 
 

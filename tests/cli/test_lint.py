@@ -59,7 +59,7 @@ def test_json_format_has_cell_and_ids(project: Path, capsys: pytest.CaptureFixtu
     assert doc["exit_code"] == 1
     [finding] = doc["findings"]
     assert finding["code"] == "AISEC-L03"
-    assert finding["cell"] == 3
+    assert finding["cell"] == 2  # 0-based: nb.cells[2], shown as "cell 3"
     assert finding["check_id"] == "model:model.bin"
     assert isinstance(finding["cell_id"], str)
 
@@ -95,9 +95,9 @@ def test_failed_and_errored_checks_are_findings(
     write(notebook_showing(failed, errored, leading_markdown=0), tmp_path / "nb.ipynb")
     assert main(["lint", str(tmp_path / "nb.ipynb")]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split(": ")[1].split(" ")[0] for line in lines[:2]] == ["AISEC-L02", "AISEC-L01"]
-    assert lines[0].startswith(f"{tmp_path / 'nb.ipynb'}:cell 2: AISEC-L02 [medium] check model:e")
-    assert lines[1].startswith(f"{tmp_path / 'nb.ipynb'}:cell 1: AISEC-L01 [high] check model:f")
+    assert [line.split(": ")[1].split(" ")[0] for line in lines[:2]] == ["AISEC-L01", "AISEC-L02"]
+    assert lines[0].startswith(f"{tmp_path / 'nb.ipynb'}:cell 1: AISEC-L01 [high] check model:f")
+    assert lines[1].startswith(f"{tmp_path / 'nb.ipynb'}:cell 2: AISEC-L02 [medium] check model:e")
     assert main(["lint", "--ignore", "AISEC-L01", "--ignore", "AISEC-L02", str(tmp_path)]) == 0
 
 

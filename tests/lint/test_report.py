@@ -22,11 +22,14 @@ def stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _line_of_cell(path: Path, index: int) -> int:
+    """The raw line of the first source line of cell ``index``."""
+    import json as _json
+
     import nbformat
 
-    cell_id = nbformat.read(str(path), as_version=4).cells[index].id
+    first = nbformat.read(str(path), as_version=4).cells[index].source.split("\n")[0]
     lines = path.read_text().splitlines()
-    return next(n for n, line in enumerate(lines, 1) if f'"id": "{cell_id}"' in line)
+    return next(n for n, line in enumerate(lines, 1) if _json.dumps(first)[:-1] in line)
 
 
 def test_sarif_points_at_the_cell_line(stale: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,7 +43,7 @@ def test_sarif_points_at_the_cell_line(stale: Path, capsys: pytest.CaptureFixtur
     assert result["ruleId"] == "AISEC-L03"
     assert result["level"] == "error"
     physical = result["locations"][0]["physicalLocation"]
-    assert physical["artifactLocation"]["uri"] == stale.as_posix()
+    assert physical["artifactLocation"]["uri"] == "nb.ipynb"  # relative to the working folder
     assert physical["region"]["startLine"] == _line_of_cell(stale, 1)
     assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "cell 2"
 
@@ -61,10 +64,10 @@ def test_github_annotations_escape_and_point_at_the_cell(
     assert "AISEC-L03" in summary.read_text()
 
 
-def test_cell_line_without_ids_counts_cell_types() -> None:
+def test_cell_line_is_where_the_cell_starts() -> None:
     from aisec_nb.lint.locate import cell_line
 
     text = '{\n "cells": [\n  {\n   "cell_type": "markdown"\n  },\n  {\n   "cell_type": "code"\n'
-    assert cell_line(text, 1, None) == 7
+    assert cell_line(text, 1, None) == 6
     assert cell_line(text, 5, None) == 1
-    assert cell_line(text, 0, "missing-id") == 4
+    assert cell_line(text, 0, "missing-id") == 3
