@@ -7,14 +7,21 @@ import io
 import pickle
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aisec_nb.errors import UnreadableInputError, UsageError
-from aisec_nb.record import Finding
-from aisec_nb.scan import scan_path
+from aisec_nb.record import CheckResult, Finding
+from aisec_nb.scan import scan_path as _scan_path
 from aisec_nb.scan.api import verdict_of
 from aisec_nb.scan.policy import load_policy
+from tests.scan.helpers import assert_scanned
+
+
+def scan_path(path: str | Path, **options: Any) -> CheckResult:
+    """The scan of ``path``, checked to have finished or said why, without an internal error."""
+    return assert_scanned(_scan_path(path, **options))
 
 
 def test_record_holds_format_policy_and_limits(tmp_path: Path) -> None:

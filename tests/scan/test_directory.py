@@ -5,10 +5,18 @@ from __future__ import annotations
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
-from aisec_nb.scan import scan_path
+from aisec_nb.record import CheckResult
+from aisec_nb.scan import scan_path as _scan_path
 from aisec_nb.scan.limits import Limits
 from tests.scan.corpus_formats import evil_pickle, hf_snapshot, savedmodel_dir
+from tests.scan.helpers import assert_scanned
+
+
+def scan_path(path: str | Path, **options: Any) -> CheckResult:
+    """The scan of ``path``, checked to have finished or said why, without an internal error."""
+    return assert_scanned(_scan_path(path, **options))
 
 
 def test_hf_snapshot_passes_with_each_file_listed(tmp_path: Path) -> None:

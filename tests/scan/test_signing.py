@@ -6,9 +6,18 @@ import base64
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
-from aisec_nb.scan import directory_digest, scan_path
+from aisec_nb.record import CheckResult
+from aisec_nb.scan import directory_digest
+from aisec_nb.scan import scan_path as _scan_path
 from aisec_nb.scan.signing import SignatureError, parse_sums, read_model_sig
+from tests.scan.helpers import assert_scanned
+
+
+def scan_path(path: str | Path, **options: Any) -> CheckResult:
+    """The scan of ``path``, checked to have finished or said why, without an internal error."""
+    return assert_scanned(_scan_path(path, **options))
 
 
 def write_model_sig(folder: Path, digests: dict[str, str], *, root: str | None = None) -> Path:

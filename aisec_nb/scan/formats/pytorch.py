@@ -74,6 +74,14 @@ _STRINGS = frozenset({"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"
 _INTS = frozenset({"BININT", "BININT1", "BININT2", "LONG1", "LONG4", "INT", "LONG"})
 
 
+def _memo_key(arg: object) -> int:
+    """The memo index a GET/PUT opcode names (``genops`` decodes it as an int)."""
+    if not isinstance(arg, int):
+        msg = f"memo index {arg!r} is not a number"
+        raise TypeError(msg)  # caught with the decoder's own errors: the layout is not torch's
+    return arg
+
+
 def storage_declarations(data: bytes) -> list[tuple[str, str, int]] | None:
     """``(key, storage type, numel)`` of every ``('storage', ...)`` persistent id in a
     ``data.pkl`` written by ``torch.save``, or ``None`` if its layout is not the usual one.
@@ -97,9 +105,9 @@ def storage_declarations(data: bytes) -> list[tuple[str, str, int]] | None:
                 last = f"{recent[-2]}.{recent[-1]}" if len(recent) >= 2 else None
                 del recent[-2:]
             elif name in ("BINGET", "LONG_BINGET", "GET"):
-                last = memo.get(int(arg))  # type: ignore[arg-type]
+                last = memo.get(_memo_key(arg))
             elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
-                memo[int(arg)] = recent[-1] if recent else None  # type: ignore[arg-type]
+                memo[_memo_key(arg)] = recent[-1] if recent else None
                 continue
             elif name == "MEMOIZE":
                 memo[len(memo)] = recent[-1] if recent else None
@@ -173,9 +181,9 @@ def simple_value(data: bytes) -> object:
             elif name == "STACK_GLOBAL":
                 stack[-2:] = [f"{stack[-2]}.{stack[-1]}"]
             elif name in ("BINGET", "LONG_BINGET", "GET"):
-                stack.append(memo[int(arg)])  # type: ignore[arg-type]
+                stack.append(memo[_memo_key(arg)])
             elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
-                memo[int(arg)] = stack[-1]  # type: ignore[arg-type]
+                memo[_memo_key(arg)] = stack[-1]
             elif name == "MEMOIZE":
                 memo[len(memo)] = stack[-1]
             elif name == "MARK":

@@ -84,6 +84,7 @@ json_values = st.recursive(
 def test_any_json_tree_gives_findings_never_exceptions(tree: object) -> None:
     for f in keras_config_findings(tree):
         assert f.code.startswith(("AISEC-KER-", "AISEC-SCAN-"))
+    config(json.dumps(tree).encode())
 
 
 def test_keras2_savedmodel_metadata_is_checked() -> None:
