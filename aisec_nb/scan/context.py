@@ -1,5 +1,11 @@
-"""What every format parser gets (policy, limits, depth, where the model lives) and the small
-helpers they share to build findings and outcomes.
+"""What every parser gets and gives back: the scan context (policy, limits, depth, where the
+model lives, and the router that scans nested content), the one parser signature, and the small
+helpers parsers share to build findings and outcomes.
+
+Every parser has the shape :data:`Parser`: ``(source, context, member) -> FormatScan``. A
+container hands each member back to the router through :meth:`ScanContext.scan`, so no parser
+imports the router, and the depth limit covers every kind of nesting. Findings take their
+severity from the rule catalogue (:mod:`aisec_nb.rules`) unless a case grades otherwise.
 
 Example::
 

@@ -1,4 +1,4 @@
-"""The dispatcher: every format's parser on hostile bytes ends in findings, never in an
+"""The router: every format's parser on hostile bytes ends in findings, never in an
 internal error, and text is not mistaken for a pickle."""
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ EXTERNAL = 1
 
 
 def is_onnx(fields: dict[int, int]) -> bool:
-    """Whether top-level field numbers (see ``protobuf_wire.field_numbers``) look like ONNX."""
+    """Whether top-level field numbers (see :func:`.protobuf.field_numbers`) look like ONNX."""
     return 7 in fields and fields.get(7) == 2 and fields.get(1, 0) == 0
 
 
