@@ -83,9 +83,9 @@ class _Lz4:
 def new_decompressor(kind: str) -> Decompressor:
     """An incremental decompressor for ``kind``, the one factory every reader here uses.
 
-    Kinds are the names of :mod:`~aisec_nb.scan.sniff`: ``deflate`` (raw, as in zip members), ``zlib``,
-    ``gzip``, ``bzip2``, ``xz`` and ``lzma`` (xz or the LZMA "alone" format joblib writes) and
-    ``lz4`` (frame format; needs the optional ``lz4`` package, else ``ImportError``).
+    Kinds are the names of :mod:`~aisec_nb.scan.sniff`: ``deflate`` (raw, as in zip members),
+    ``zlib``, ``gzip``, ``bzip2``, ``xz`` and ``lzma`` (xz or the LZMA "alone" format joblib
+    writes) and ``lz4`` (frame format; needs the optional ``lz4`` package, else ``ImportError``).
     """
     if kind == DEFLATE:
         return zlib.decompressobj(-15)
