@@ -102,7 +102,13 @@ def jupyter(
         "IPYTHONDIR": str(home / "ipython"),
         "JUPYTER_PLATFORM_DIRS": "1",
         "PYTHONUNBUFFERED": "1",
+        # The kernel spec runs `python`: make it this interpreter, which has aisec_nb.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
     }
+    # No "get notified about Jupyter news?" toast over the screenshots.
+    (home / "config" / "labconfig").mkdir(exist_ok=True)
+    (home / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     log = root.parent / f"{app}.log"
     exe = shutil.which(f"jupyter-{app}", path=str(Path(sys.executable).parent)) or shutil.which(
         f"jupyter-{app}")

@@ -209,7 +209,7 @@ export class AisecPanel extends Widget {
     }
     const lint = this._lint.report?.findings ?? [];
     root.append(this._checks(record, lint, state), this._attention(record, lint, state));
-    root.append(this._guidelines(record), this._lintSection());
+    root.append(this._lintSection(), this._guidelines(record));
     this.node.replaceChildren(root);
   }
 

@@ -41,21 +41,27 @@ const plugin: JupyterFrontEndPlugin<IAisecRecorders> = {
     const panel = new AisecPanel();
     const status = new AisecStatus();
 
-    tracker.widgetAdded.connect((_, notebook) => {
-      const recorder = new NotebookRecorder(notebook);
-      recorders.set(notebook, recorder);
-      const bridge = new KernelBridge(notebook, recorder);
-      notebook.disposed.connect(() => {
-        bridge.dispose();
-        recorders.delete(notebook);
-      });
-    });
+    const recorderOf = (notebook: NotebookPanel): NotebookRecorder => {
+      let recorder = recorders.get(notebook);
+      if (!recorder) {
+        recorder = new NotebookRecorder(notebook);
+        recorders.set(notebook, recorder);
+        const bridge = new KernelBridge(notebook, recorder);
+        notebook.disposed.connect(() => {
+          bridge.dispose();
+          recorders.delete(notebook);
+        });
+      }
+      return recorder;
+    };
+    tracker.widgetAdded.connect((_, notebook) => recorderOf(notebook));
+    tracker.forEach(notebook => recorderOf(notebook));
 
     let shown: NotebookRecorder | null = null;
     const onRecord = (): void => status.update_(shown?.state.evidence?.record ?? null);
     const follow = (): void => {
       const current = tracker.currentWidget;
-      const recorder = current ? (recorders.get(current) ?? null) : null;
+      const recorder = current ? recorderOf(current) : null;
       if (shown) {
         shown.changed.disconnect(onRecord);
       }
@@ -67,7 +73,6 @@ const plugin: JupyterFrontEndPlugin<IAisecRecorders> = {
       onRecord();
     };
     tracker.currentChanged.connect(follow);
-    // widgetAdded runs before currentChanged for a new notebook, so its recorder exists by then.
     follow();
 
     app.shell.add(panel, 'right', { rank: 900 });

@@ -1,0 +1,375 @@
+"""The JupyterLab extension in a real browser: headless Chromium (Debian's ``/usr/bin/chromium``,
+driven by Playwright; no browser is downloaded) against a real ``jupyter lab`` and ``jupyter
+notebook`` on loopback, with a token and a temporary root.
+
+The flow a data scientist follows: open a notebook, run ``%load_ext aisec_nb`` and ``%aisec check
+model``, see the card, save, and find the check in ``metadata.aisec`` of the file on disk; the
+side panel lists it with its guideline subsection and the linter's findings; clearing outputs
+and saving keeps the record; reopening does not mark the notebook dirty.
+
+Screenshots of the card (light and dark) and of the panel are saved under
+``tests/labextension/screenshots/`` (or ``$AISEC_SCREENSHOTS``) for review.
+Run these tests alone with ``python -m pytest -m browser``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.labextension.support import extension_installed, require
+from tests.serverproc import Server, jupyter
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(os.environ.get("AISEC_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+EVIL = b"cos\nsystem\n(S'echo hi'\ntR."
+TIMEOUT = 60_000
+
+CURRENT = "window.jupyterapp.shell.currentWidget"
+
+
+def _notebook(*sources: str) -> dict[str, Any]:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [new_code_cell(s) for s in sources]
+    return dict(nbformat.from_dict(nb))
+
+
+def _write(path: Path, nb: Any) -> None:
+    import nbformat
+
+    nbformat.write(nbformat.from_dict(nb), str(path))
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        require(False, "playwright is not installed (pip install -e '.[test]')")
+        raise
+    require(extension_installed(), "the JupyterLab extension is not built and installed "
+                                   "(pip install -e . builds it)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _project(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "model.pkl").write_bytes(b"\x80\x04K\x01.")
+    (root / "evil.pkl").write_bytes(EVIL)
+    sources = ("%load_ext aisec_nb", "%aisec check model model.pkl",
+               "%aisec check model evil.pkl",
+               "from aisec_nb.jupyter.frontend import notebook_record\n"
+               "view = notebook_record()\nprint(view.source, sorted(view.record['checks']))")
+    _write(root / "work.ipynb", _notebook(*sources))
+    # Outputs saved by a front end without the extension: not signed (untrusted), no metadata.
+    from aisec_nb.scan import scan_path
+    from tests.evidence import notebook_showing
+
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        shown = notebook_showing(scan_path("evil.pkl"), leading_markdown=0)
+    finally:
+        os.chdir(cwd)
+    shown.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}
+    _write(root / "untrusted.ipynb", shown)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("lab") / "root"
+    _project(root)
+    extra = {"LabApp": {"expose_app_in_browser": True}}
+    with jupyter("lab", root, extra=extra, timeout=120) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    require(shutil.which("jupyter-notebook") is not None, "Notebook 7 is not installed")
+    root = tmp_path_factory.mktemp("nb7") / "root"
+    _project(root)
+    extra = {"JupyterNotebookApp": {"expose_app_in_browser": True}}
+    with jupyter("notebook", root, extra=extra, timeout=120) as server:
+        yield server
+
+
+class Front:
+    """A page of JupyterLab or Notebook 7 with the helpers the flows need."""
+
+    def __init__(self, page: Any, server: Server) -> None:
+        self.page = page
+        self.server = server
+        page.set_default_timeout(TIMEOUT)
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+    def wait(self, expression: str, arg: Any = None) -> None:
+        self.page.wait_for_function(expression, arg=arg, timeout=TIMEOUT)
+
+    def command(self, name: str, args: dict[str, Any] | None = None) -> Any:
+        return self.js("([n, a]) => window.jupyterapp.commands.execute(n, a)", [name, args or {}])
+
+    def open(self, url_path: str, path: str) -> None:
+        self.page.goto(f"{self.server.url}{url_path}?token={self.server.token}")
+        self.wait_ready(path)
+
+    def wait_ready(self, path: str) -> None:
+        self.wait(
+            f"""(path) => {{
+              const w = window.jupyterapp && {CURRENT};
+              return !!(w && w.context && w.context.path === path && w.context.isReady &&
+                w.sessionContext.session && w.sessionContext.session.kernel &&
+                w.sessionContext.session.kernel.connectionStatus === 'connected' &&
+                w.sessionContext.session.kernel.status === 'idle');
+            }}""", path)
+
+    def metadata(self) -> Any:
+        return self.js(f"() => {CURRENT}.context.model.getMetadata('aisec') ?? null")
+
+    def dirty(self) -> bool:
+        return bool(self.js(f"() => {CURRENT}.context.model.dirty"))
+
+    def save(self) -> None:
+        self.command("docmanager:save")
+        self.wait(f"() => !{CURRENT}.context.model.dirty")
+
+    def run_all(self) -> None:
+        self.command("notebook:run-all-cells")
+        self.wait(f"""() => {{
+          const w = {CURRENT};
+          const cells = w.context.model.cells;
+          for (let i = 0; i < cells.length; i++) {{
+            const c = cells.get(i);
+            if (c.type === 'code' && !c.executionCount) {{
+              return false;
+            }}
+          }}
+          return w.sessionContext.session.kernel.status === 'idle';
+        }}""")
+
+    def run_cell(self, index: int) -> None:
+        self.js(f"() => {{ {CURRENT}.content.activeCellIndex = {index}; }}")
+        self.command("notebook:run-cell")
+        self.wait(f"""() => {{
+          const c = {CURRENT}.context.model.cells.get({index});
+          return !!c.executionCount && c.outputs.length > 0 &&
+            {CURRENT}.sessionContext.session.kernel.status === 'idle';
+        }}""")
+
+    def settle(self) -> None:
+        """Let the recorder's debounced pass run."""
+        self.page.wait_for_timeout(600)
+
+
+def _panel_shot(page: Any, panel: Any, path: Path) -> None:
+    """The whole panel: the page is made tall enough and the side bar wider for the picture."""
+    size = page.viewport_size
+    box = panel.bounding_box()
+    if box is not None and box["width"] < 380:
+        y = box["y"] + 200
+        page.mouse.move(box["x"] - 2, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] - 2 - (380 - box["width"]), y, steps=5)
+        page.mouse.up()
+    height = page.evaluate("() => document.querySelector('#aisec-nb-panel').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 120)})
+    page.wait_for_timeout(300)
+    panel.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
+def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None:
+    root = server.root
+    page = front.page
+
+    # Run %load_ext aisec_nb and %aisec check model: the cards render.
+    for index in range(3):
+        front.js(f"() => {{ {CURRENT}.content.activeCellIndex = {index}; }}")
+        front.command("notebook:run-cell")
+    front.wait(f"() => !!{CURRENT}.context.model.cells.get(2).executionCount")
+    page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='pass']")
+    page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
+    card = page.locator(".jp-AisecCard[data-aisec-verdict='fail']").first
+    assert "FAIL" in card.inner_text()
+    assert "failed" in card.inner_text()
+
+    # The card opens from the keyboard.
+    toggle = card.locator(".jp-AisecCard-toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert card.locator(".jp-AisecCard-details").is_visible()
+    page.keyboard.press(" ")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    card.screenshot(path=str(SHOTS / f"{prefix}-card-light.png"))
+
+    # Recorded live, before any save; the kernel (next cell) sees it through the comm.
+    front.settle()
+    front.run_cell(3)
+    live = front.metadata()
+    assert set(live["checks"]) == {"model:model.pkl", "model:evil.pkl"}
+    front.save()
+    saved = _read(root / "work.ipynb")
+    record = saved["metadata"]["aisec"]
+    assert record["checks"]["model:model.pkl"]["verdict"] == "pass"
+    assert record["checks"]["model:evil.pkl"]["verdict"] == "fail"
+    assert record == live
+
+    # The kernel sees the record the front end holds.
+    texts = [o.get("text", "") for o in saved["cells"][3]["outputs"]]
+    out = "".join("".join(t) if isinstance(t, list) else t for t in texts)
+    assert out.startswith("front end ['model:evil.pkl', 'model:model.pkl']"), out
+
+    # The side panel: checks, guideline subsection, lint findings from the server.
+    front.command("aisec-nb:open-panel")
+    panel = page.locator("#aisec-nb-panel")
+    panel.locator(".jp-AisecPanel-check[data-check-id='model:model.pkl']").wait_for()
+    covered = panel.locator(".jp-AisecPanel-covered[data-subsection='Secure your supply chain']")
+    covered.wait_for()
+    assert "check model:model.pkl" in covered.inner_text()
+    finding = panel.locator(".jp-AisecPanel-finding", has_text="AISEC-L01")
+    finding.wait_for()
+    # Clicking a finding goes to its cell.
+    front.js(f"() => {{ {CURRENT}.content.activeCellIndex = 0; }}")
+    finding.locator(".jp-AisecPanel-link").click()
+    front.wait(f"() => {CURRENT}.content.activeCellIndex === 2")
+    _panel_shot(page, panel, SHOTS / f"{prefix}-panel-light.png")
+    if lab:
+        status = page.locator(".jp-AisecStatus")
+        assert "FAIL" in status.inner_text()
+
+    # Dark theme.
+    front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
+    front.wait("() => document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(500)
+    card.screenshot(path=str(SHOTS / f"{prefix}-card-dark.png"))
+    _panel_shot(page, panel, SHOTS / f"{prefix}-panel-dark.png")
+    front.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    front.wait("() => document.body.dataset.jpThemeLight === 'true'")
+
+    # Reopening the saved notebook (outputs and record present) does not mark it dirty.
+    front.command("application:close-all")
+    front.wait("() => !window.jupyterapp.shell.currentWidget || "
+               "!window.jupyterapp.shell.currentWidget.context")
+    front.command("docmanager:open", {"path": "work.ipynb"})
+    front.wait_ready("work.ipynb")
+    page.wait_for_selector(".jp-AisecCard")
+    front.settle()
+    assert not front.dirty()
+
+    # Clearing outputs and saving keeps the recorded evidence.
+    front.command("notebook:clear-all-cell-outputs")
+    front.wait("() => document.querySelectorAll('.jp-AisecCard').length === 0")
+    front.settle()
+    front.save()
+    cleared = _read(root / "work.ipynb")
+    assert all(not c.get("outputs") for c in cleared["cells"])
+    assert cleared["metadata"]["aisec"] == record
+
+
+def _untrusted_flow(front: Front, server: Server) -> None:
+    # Outputs present when a notebook is opened are recorded; untrusted outputs render as cards.
+    page = front.page
+    page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
+    assert not front.js(f"() => {CURRENT}.context.model.cells.get(0).trusted")
+    front.settle()
+    assert set(front.metadata()["checks"]) == {"model:evil.pkl"}
+    assert front.dirty()
+    front.save()
+    assert set(_read(server.root / "untrusted.ipynb")["metadata"]["aisec"]["checks"]) == {
+        "model:evil.pkl"}
+
+
+def _failure_shot(page: Any, name: str) -> None:
+    try:
+        page.screenshot(path=str(SHOTS / f"{name}-failure.png"))
+        print(f"screenshot of the failure: {SHOTS / (name + '-failure.png')}")
+    except Exception as exc:  # the original failure matters more
+        print(f"no failure screenshot: {exc}")
+
+
+def test_jupyterlab_flow(browser: Any, lab: Server) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        front = Front(page, lab)
+        front.open("/lab/tree/work.ipynb", "work.ipynb")
+        _check_flow(front, lab, "lab", lab=True)
+        front.command("docmanager:open", {"path": "untrusted.ipynb"})
+        front.wait_ready("untrusted.ipynb")
+        _untrusted_flow(front, lab)
+        print(f"screenshots: {SHOTS}")
+    except BaseException:
+        _failure_shot(page, "lab")
+        raise
+    finally:
+        page.close()
+
+
+def test_notebook7_flow(browser: Any, notebook7: Server) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        front = Front(page, notebook7)
+        front.open("/notebooks/work.ipynb", "work.ipynb")
+        _notebook7_flow(front, notebook7)
+        print(f"screenshots: {SHOTS}")
+    except BaseException:
+        _failure_shot(page, "nb7")
+        raise
+    finally:
+        page.close()
+
+
+def _notebook7_flow(front: Front, server: Server) -> None:
+    root = server.root
+    page = front.page
+    front.run_all()
+    page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
+    page.locator(".jp-AisecCard").first.screenshot(path=str(SHOTS / "nb7-card-light.png"))
+    front.settle()
+    front.save()
+    record = _read(root / "work.ipynb")["metadata"]["aisec"]
+    assert set(record["checks"]) == {"model:model.pkl", "model:evil.pkl"}
+    front.command("aisec-nb:open-panel")
+    panel = page.locator("#aisec-nb-panel")
+    panel.locator(".jp-AisecPanel-check[data-check-id='model:evil.pkl']").wait_for()
+    panel.locator(".jp-AisecPanel-covered[data-subsection='Secure your supply chain']").wait_for()
+    panel.locator(".jp-AisecPanel-finding", has_text="AISEC-L01").wait_for()
+    _panel_shot(page, panel, SHOTS / "nb7-panel-light.png")
+    front.command("notebook:clear-all-cell-outputs")
+    front.wait("() => document.querySelectorAll('.jp-AisecCard').length === 0")
+    front.settle()
+    front.save()
+    assert _read(root / "work.ipynb")["metadata"]["aisec"] == record
+    # Reopen in a fresh page: not dirty.
+    front.open("/notebooks/work.ipynb", "work.ipynb")
+    front.settle()
+    assert not front.dirty()
