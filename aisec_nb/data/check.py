@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..record import DataCheck, DataFinding, Timing, Verdict, make_check
-from . import leakage, poisoning, quality
-from .findings import finding, pct, raise_severity
+from ..record import SEVERITY_ORDER, DataCheck, DataFinding, Timing, Verdict, make_check
+from . import leakage, poisoning, quality, triggers
+from .findings import finding, pct, plural, raise_severity
 from .hashing import FrameDigests, file_sha256
 from .labels import Labels, encode_labels, encode_like
+from .people import find_people
 from .pii import scan_distinct
 from .roles import RAISED_ROLES, ROLES
 from .thresholds import resolve_thresholds
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 """What the data is for; poisoning signs weigh more in fine-tuning and feedback data."""
 MAX_SCHEMA_COLUMNS = 200
+PEOPLE_CODES = {
+    "personal_names": ("AISEC-DATA-S03", "personal names"),
+    "street_addresses": ("AISEC-DATA-S04", "street addresses"),
+}
 MAX_PER_CODE = 50
 """Findings kept per rule; the rest are counted in ``summary["findings_omitted"]`` so a frame of
 thousands of columns still gives a record and report of bounded size."""
@@ -78,8 +83,8 @@ def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[DataFinding], di
             out.append(
                 finding(
                     code,
-                    f"column {name!r}: {h.cells:,} values ({pct(h.cells / d.length)}) hold "
-                    f"{what} of kind {kind}",
+                    f"column {name!r}: {plural(h.cells, 'value')} ({pct(h.cells / d.length)}) "
+                    f"{'holds' if h.cells == 1 else 'hold'} {what} of kind {kind}",
                     column=name,
                     count=h.cells,
                     share=h.cells / d.length,
@@ -90,6 +95,20 @@ def _pii(d: FrameDigests, t: Mapping[str, float]) -> tuple[list[DataFinding], di
                 )
             )
             per_column.setdefault(name, {})[kind] = h.cells
+        for person in find_people(name, uniques, counts):
+            code, what = PEOPLE_CODES[person.kind]
+            out.append(
+                finding(
+                    code,
+                    f"likely {what}: column {name!r}, {person.signal} "
+                    f"({plural(person.rows, 'row')} in all)",
+                    column=name,
+                    count=person.rows,
+                    share=person.rows / max(d.length, 1),
+                    pii_kind=person.kind,
+                )
+            )
+            per_column.setdefault(name, {})[person.kind] = person.rows
     return out, {"pii": per_column, **({"pii_truncated": truncated} if truncated else {})}
 
 
@@ -110,13 +129,17 @@ def _schema(d: FrameDigests, frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _bounded(findings: list[DataFinding]) -> tuple[list[DataFinding], dict[str, int]]:
-    kept: list[DataFinding] = []
-    seen: dict[str, int] = {}
-    for f in findings:
-        seen[f.code] = seen.get(f.code, 0) + 1
-        if seen[f.code] <= MAX_PER_CODE:
-            kept.append(f)
-    return kept, {code: n - MAX_PER_CODE for code, n in seen.items() if n > MAX_PER_CODE}
+    """At most :data:`MAX_PER_CODE` findings per rule, the most severe kept, in their order."""
+    by_code: dict[str, list[int]] = {}
+    for i, f in enumerate(findings):
+        by_code.setdefault(f.code, []).append(i)
+    keep: set[int] = set()
+    for indexes in by_code.values():
+        ranked = sorted(indexes, key=lambda i: -SEVERITY_ORDER[findings[i].severity])
+        keep.update(ranked[:MAX_PER_CODE])
+    kept = [f for i, f in enumerate(findings) if i in keep]
+    omitted = {c: len(ix) - MAX_PER_CODE for c, ix in by_code.items() if len(ix) > MAX_PER_CODE}
+    return kept, omitted
 
 
 def _verdict(findings: list[DataFinding]) -> Verdict:
@@ -179,9 +202,12 @@ def check_dataframe(
         leaks = leakage.single_column_leakage(d, label, labels, t)
         findings += leaks
         leaky = [f.location.column for f in leaks if f.location and f.location.column]
+        findings += leakage.missingness_leakage(d, label, labels, t, skip=leaky)
         findings += poisoning.conflicting_labels(d, label, labels)
         findings += poisoning.label_imbalance(labels, label, t)
-        findings += poisoning.rare_value_triggers(d, label, labels, t, skip=leaky, hide=hidden)
+        findings += triggers.rare_value_triggers(
+            d, label, labels, t, skip=leaky, hide=hidden, reference=ref_frame
+        )
         if ref_y is not None:
             findings += poisoning.label_shift(labels, encode_like(ref_y, labels), label, t)
     if test_frame is not None:

@@ -74,5 +74,27 @@ def finding(
 
 
 def pct(share: float) -> str:
-    """A share as a short percentage: ``0.0123`` -> ``'1.23%'``."""
-    return f"{share * 100:.3g}%"
+    """A share as a short percentage that never rounds to 0% or 100% when it is not.
+
+    >>> pct(0.0123), pct(0.9996), pct(1.0), pct(0.00001), pct(0.0)
+    ('1.23%', '99.96%', '100%', '<0.01%', '0%')
+    """
+    value = share * 100
+    if value <= 0 or value >= 100:
+        return f"{value:.3g}%"
+    if value < 0.01:
+        return "<0.01%"
+    for digits in (3, 4, 5, 6):
+        text = f"{value:.{digits}g}"
+        if float(text) < 100:
+            return f"{text}%"
+    return ">99.99%"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1, with thousands separators.
+
+    >>> plural(1, "row"), plural(1200, "value"), plural(2, "class", "classes")
+    ('1 row', '1,200 values', '2 classes')
+    """
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

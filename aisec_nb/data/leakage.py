@@ -1,4 +1,5 @@
-"""Leakage: test rows that are also training rows, and single columns that give the label away.
+"""Leakage: test rows that are also training rows, single columns that give the label away, and
+columns whose missingness does.
 
 Example::
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..record import DataFinding
-from .findings import finding, pct
+from .findings import finding, pct, plural
 from .hashing import FrameDigests
 from .labels import Labels
 
@@ -52,8 +53,8 @@ def test_rows_in_training(
         finding(
             "AISEC-DATA-L01",
             f"{count:,} of {test.length:,} test rows ({pct(share)}) also occur in the training "
-            f"frame, compared on {len(common)} shared column(s) without the label (first test "
-            f"row at position {first})",
+            f"frame, compared on {plural(len(common), 'shared column')} without the label "
+            f"(first test row at position {first})",
             row=first,
             count=count,
             share=share,
@@ -146,4 +147,64 @@ def single_column_leakage(
                     threshold=t["leak_score"],
                 )
             )
+    return out
+
+
+def missingness_leakage(
+    d: FrameDigests,
+    label: str,
+    labels: Labels,
+    t: Mapping[str, float],
+    skip: Sequence[str] = (),
+) -> list[DataFinding]:
+    """Columns present (or missing) only for one label class: whether a value was recorded gives
+    the label away (a refund amount that exists only for refunded orders).
+
+    The rows where the column is present, or those where it is missing, must number at least
+    ``trigger_min_count`` and hold one class at ``missing_leak_purity`` or more, a class that is
+    otherwise rarer (``trigger_min_lift`` times its base rate at most).
+    """
+    import numpy as np
+
+    from .quality import missing_mask
+
+    out: list[DataFinding] = []
+    y = labels.codes
+    known = y >= 0
+    n_known = int(known.sum())
+    if labels.k < 2 or n_known == 0:
+        return out
+    base = labels.counts() / n_known
+    for name in d.names:
+        if name == label or name in skip:
+            continue
+        missing = missing_mask(d, name)[known]
+        n_missing = int(missing.sum())
+        if n_missing == 0 or n_missing == n_known:
+            continue
+        for group, what in ((~missing, "present"), (missing, "missing")):
+            rows = int(group.sum())
+            if rows < t["trigger_min_count"]:
+                continue
+            tally = np.bincount(y[known][group], minlength=labels.k)
+            cls = int(tally.argmax())
+            purity = float(tally[cls]) / rows
+            if purity < t["missing_leak_purity"] or purity < t["trigger_min_lift"] * base[cls]:
+                continue
+            name_of = labels.classes[cls]
+            outcome = f"{label} in {name_of}" if labels.regression else f"{label} = {name_of!r}"
+            out.append(
+                finding(
+                    "AISEC-DATA-L03",
+                    f"column {name!r} is {what} in {plural(rows, 'row')}, and {pct(purity)} of "
+                    f"them have {outcome} (base rate {pct(float(base[cls]))}): whether the "
+                    "column has a value gives the label away",
+                    column=name,
+                    count=rows,
+                    share=purity,
+                    threshold=t["missing_leak_purity"],
+                    classes=[name_of],
+                )
+            )
+            break
     return out

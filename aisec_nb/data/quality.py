@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..record import DataFinding
-from .findings import finding, pct
+from .findings import finding, pct, plural
 from .hashing import FrameDigests
 
 NULL_MARKERS = frozenset(
@@ -65,8 +65,22 @@ def _marker_values(uniques: Any) -> list[tuple[int, str]]:
     return [(int(i), str(v)) for i, v in zip(short[hit], candidates[hit], strict=True)]
 
 
+def missing_mask(d: FrameDigests, name: str) -> Any:
+    """Rows where column ``name`` is missing: real missing values and null markers as text."""
+    import numpy as np
+
+    codes, uniques = d.factorized(name)
+    missing = codes < 0
+    if _is_text(d.kinds[name]):
+        markers = [i for i, _ in _marker_values(uniques)]
+        if markers:
+            missing = missing | np.isin(codes, markers)
+    return missing
+
+
 def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]:
-    """Columns with a share of missing values (real or spelled as a marker) at the threshold."""
+    """Every column with missing values (real or spelled as a marker): medium at ``missing_share``
+    or above, info below it; and columns that spell 'missing' several ways."""
     out: list[DataFinding] = []
     n = d.length
     if n == 0:
@@ -97,21 +111,22 @@ def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]
                 )
             )
         share = total / n
-        if total == n:
+        if total == n or total == 0:
             continue  # an entirely missing column is reported as constant
-        if total and share >= t["missing_share"]:
-            detail = f" ({disguised} of them spelled as text)" if disguised else ""
-            out.append(
-                finding(
-                    "AISEC-DATA-Q01",
-                    f"column {name!r} is missing {total:,} of {n:,} values ({pct(share)}, "
-                    f"threshold {pct(t['missing_share'])}){detail}",
-                    column=name,
-                    count=total,
-                    share=share,
-                    threshold=t["missing_share"],
-                )
+        detail = f" ({disguised:,} of them spelled as text)" if disguised else ""
+        below = share < t["missing_share"]
+        out.append(
+            finding(
+                "AISEC-DATA-Q01",
+                f"column {name!r} is missing {total:,} of {plural(n, 'value')} ({pct(share)}, "
+                f"{'below ' if below else ''}threshold {pct(t['missing_share'])}){detail}",
+                column=name,
+                count=total,
+                share=share,
+                threshold=t["missing_share"],
+                severity="info" if below else None,
             )
+        )
     return out
 
 
@@ -126,11 +141,20 @@ def constant_columns(
         if len(uniques) <= 1:
             if d.length <= 1:
                 continue
-            what = "is entirely missing" if present == 0 else "has a single value"
+            if present == 0:
+                what = f"is entirely missing in all {d.length:,} rows"
+            elif present == d.length:
+                what = f"has a single value in all {d.length:,} rows"
+            else:
+                gone = d.length - present
+                what = (
+                    f"has a single value in its {plural(present, 'present row')}; the other "
+                    f"{plural(gone, 'row')} {'is' if gone == 1 else 'are'} missing"
+                )
             out.append(
                 finding(
                     "AISEC-DATA-Q03",
-                    f"column {name!r} {what} in all {d.length:,} rows",
+                    f"column {name!r} {what}",
                     column=name,
                     count=d.length,
                     share=1.0,
@@ -274,8 +298,42 @@ def category_variants(
     return out
 
 
+CHANCE_FACTOR = 2.0
+"""Duplicate rows no more than this many times what chance gives are reported as info."""
+
+
+def chance_duplicates(d: FrameDigests) -> float:
+    """How many rows would repeat an earlier one by chance alone, were the columns independent:
+    ``n - P·(1 - exp(-n/P))`` with ``P = 1 / Π_columns Σ_values share²`` (the number of equally
+    likely rows that gives the same chance of two rows being equal). Columns of few values (a
+    one-column series, coarse survey answers) repeat rows by chance; a per-row id makes it 0.
+
+    >>> import pandas as pd
+    >>> round(chance_duplicates(FrameDigests(pd.DataFrame({"a": [0, 1] * 50}))))
+    98
+    """
+    import math
+
+    n = d.length
+    log_collide = 0.0
+    for name in d.names:
+        codes, uniques = d.factorized(name)
+        counts = _counts(codes, len(uniques)).astype("float64")
+        missing = float(n - counts.sum())
+        collide = (float((counts**2).sum()) + missing**2) / (n * n)
+        log_collide += math.log(max(collide, 1e-300))
+        if log_collide < -200:
+            return 0.0
+    equally_likely = math.exp(-log_collide)
+    ratio = n / equally_likely
+    if ratio < 1e-6:
+        return n * ratio / 2
+    return n - equally_likely * -math.expm1(-ratio)
+
+
 def duplicate_rows(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]:
-    """Exact duplicate rows (all columns equal; the first of each group is not counted)."""
+    """Exact duplicate rows (all columns equal; the first of each group is not counted); info when
+    chance alone gives about as many (:func:`chance_duplicates`)."""
     import pandas as pd
 
     if d.length < 2:
@@ -286,15 +344,25 @@ def duplicate_rows(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]
     if count == 0 or share <= t["duplicate_share"]:
         return []
     first = int(dup.to_numpy().argmax())
+    expected = chance_duplicates(d)
+    chance = count <= CHANCE_FACTOR * expected
+    detail = (
+        f"; about as many as chance gives ({expected:,.0f} expected), since "
+        + ("its one column takes" if len(d.names) == 1 else f"its {len(d.names)} columns take")
+        + " few distinct values"
+        if chance
+        else ""
+    )
     return [
         finding(
             "AISEC-DATA-Q07",
-            f"{count:,} rows ({pct(share)}) repeat an earlier row exactly "
-            f"(first at position {first})",
+            f"{plural(count, 'row')} ({pct(share)}) {'repeats' if count == 1 else 'repeat'} an "
+            f"earlier row exactly (first at position {first}){detail}",
             row=first,
             count=count,
             share=share,
             threshold=t["duplicate_share"],
+            severity="info" if chance else None,
         )
     ]
 
@@ -315,7 +383,7 @@ def infinite_values(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding
             out.append(
                 finding(
                     "AISEC-DATA-Q08",
-                    f"column {name!r} holds {count:,} infinite values",
+                    f"column {name!r} holds {plural(count, 'infinite value')}",
                     column=name,
                     count=count,
                     share=count / d.length,

@@ -40,6 +40,10 @@ _SHARES = frozenset(
         "trigger_purity",
         "test_overlap_share",
         "leak_score",
+        "missing_leak_purity",
+        "card_luhn_share",
+        "trigger_neighbour_p",
+        "label_shift_p",
     }
 )
 """Keys whose values must lie in [0, 1]."""

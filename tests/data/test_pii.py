@@ -91,17 +91,24 @@ def _luhn_complete(body: str) -> str:
     return next(body + str(d) for d in range(10) if luhn_ok(body + str(d)))
 
 
+ISSUERS = [("4", 16), ("4", 13), ("51", 16), ("2221", 16), ("34", 15), ("37", 15),
+           ("6011", 16), ("65", 19), ("36", 14), ("3530", 16), ("62", 17)]
+
+
 @given(
-    st.text(alphabet="0123456789", min_size=14, max_size=14),
-    st.sampled_from("3456"),
+    st.sampled_from(ISSUERS),
+    st.text(alphabet="0123456789", min_size=18, max_size=18),
     st.text(alphabet="abc xyz,.", max_size=20),
+    st.booleans(),
 )
-def test_any_luhn_valid_card_in_text_is_found_and_redacted(
-    body: str, first: str, words: str
+def test_any_luhn_valid_card_of_an_issuer_in_text_is_found_and_redacted(
+    issuer: tuple[str, int], digits: str, words: str, grouped: bool
 ) -> None:
-    card = _luhn_complete(first + body)
+    prefix, length = issuer
+    card = _luhn_complete(prefix + digits[: length - len(prefix) - 1])
     if len(set(card)) == 1:
         return  # a run of one digit is rejected on purpose
-    hits = scan_values([f"{words} {card} {words}"], [1])
+    written = " ".join(card[i : i + 4] for i in range(0, length, 4)) if grouped else card
+    hits = scan_values([f"{words} {written} {words}"], [1])
     assert list(hits) == ["card_number"]
     assert all(card[-8:] not in s for s in hits["card_number"].samples)

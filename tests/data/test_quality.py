@@ -25,15 +25,22 @@ def test_a_clean_frame_has_no_findings() -> None:
     assert result.verdict == "pass"
 
 
-def test_missing_values_at_the_threshold() -> None:
+def test_every_column_with_missing_values_is_reported_info_below_the_threshold() -> None:
     df = _base()
     df.loc[:1, "x"] = np.nan  # 2 of 40 = 5%: at the default threshold
     df.loc[:0, "k"] = None  # 1 of 40: below it
     result = run(df.astype({"k": "Int64"}))
-    assert facts(result) == [("missing_values", "x", 2)]
-    finding = of_kind(result, "missing_values")[0]
-    assert finding.share == 0.05 and finding.threshold == 0.05
-    assert finding.guideline.startswith("Secure development")
+    assert facts(result) == [("missing_values", "k", 1), ("missing_values", "x", 2)]
+    by_column = {f.location.column: f for f in of_kind(result, "missing_values")}
+    assert by_column["x"].severity == "medium"
+    assert by_column["x"].share == 0.05 and by_column["x"].threshold == 0.05
+    assert by_column["x"].guideline.startswith("Secure development")
+    assert by_column["k"].severity == "info"
+    assert "missing 1 of 40 values (2.5%, below threshold 5%)" in by_column["k"].message
+    assert result.verdict == "warn"
+    only_below = _base()
+    only_below.loc[:0, "x"] = np.nan
+    assert run(only_below).verdict == "pass"  # info says so, and warns of nothing
 
 
 def test_mixed_null_markers_count_as_missing() -> None:

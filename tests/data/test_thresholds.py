@@ -50,9 +50,10 @@ def test_project_policy_changes_what_is_found(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.aisec-nb.data]\nmissing_share = 0.2\n",
                                              encoding="utf-8")
     project = load_settings(tmp_path).data
-    assert check_dataframe(df, thresholds=project).findings == ()
+    assert [f.severity for f in check_dataframe(df, thresholds=project).findings] == ["info"]
     stricter = {"missing_share": 0.1}
-    assert check_dataframe(df, thresholds=project, policy=stricter).findings
+    found = check_dataframe(df, thresholds=project, policy=stricter).findings
+    assert [f.severity for f in found] == ["medium"]
     assert check_dataframe(df).parameters.thresholds["missing_share"] == 0.05
 
 
