@@ -1,5 +1,7 @@
 """The code-cell rules, one notebook per rule: what triggers it and the look-alikes that must not,
 each finding asserted exactly as (code, cell, line, raw file line)."""
+# ruff: noqa: E501 - a cell's source is written on one line, as \n-joined lines, to keep each
+# fixture notebook readable cell by cell.
 
 from __future__ import annotations
 

@@ -39,7 +39,8 @@ def test_secrets_personal_data_tracebacks_and_size_in_outputs(tmp_path: Path) ->
         {"source": "print(big)", "outputs": [
             {"output_type": "stream", "name": "stdout", "text": "x" * 2_000}]},
         {"source": "print('fine')", "outputs": [
-            {"output_type": "stream", "name": "stdout", "text": "serving on http://127.0.0.1:8888\n"}]},
+            {"output_type": "stream", "name": "stdout",
+             "text": "serving on http://127.0.0.1:8888\n"}]},
         "#md Contact ann.lee@example.org (markdown is not an output)",
     ), tmp_path / "outputs.ipynb")
     settings = LintSettings(max_output_bytes=1_000)
