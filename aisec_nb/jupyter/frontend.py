@@ -116,8 +116,8 @@ def notebook_record(shell: Any = None) -> NotebookView:
         except AisecError as exc:
             return NotebookView(empty_record(), "front end", f"the open notebook's record "
                                 f"cannot be read: {exc}", path, str(exc))
-        return NotebookView(record, "front end", "from the open notebook, as the JupyterLab "
-                            "extension holds it (saved or not)", path,
+        return NotebookView(record, "front end", "the notebook's record is from the open notebook, "
+                            "as the JupyterLab extension holds it (saved or not)", path,
                             message.get("error") if isinstance(message.get("error"), str)
                             else None)
     saved = notebook_path(shell if shell is not None else _shell())
@@ -127,9 +127,9 @@ def notebook_record(shell: Any = None) -> NotebookView:
                             "shown")
     from ..notebook_io import read_notebook
 
-    note = (f"from the saved file {saved}: no JupyterLab or Notebook 7 extension answered "
-            "(VS Code, nbclient, or aisec-nb's extension not installed), so results not yet "
-            "saved are missing")
+    note = (f"the notebook's record is from the saved file {saved}: no JupyterLab or Notebook 7 "
+            "extension answered (VS Code, nbclient, or aisec-nb's extension not installed), so "
+            "results not yet saved are missing")
     try:
         record = read_record(read_notebook(saved), str(saved)).record
     except AisecError as exc:

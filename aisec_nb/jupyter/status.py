@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
     else:
         view = notebook_record(shell)
         record = recorded(view.record)
-        note = f"notebook record {view.note}; plus this kernel's results"
+        note = view.note if view.source == "none" else f"{view.note}; with this kernel's results"
     display({"text/plain": status_text(record) + f"\n({note})",  # type: ignore[no-untyped-call]
              "text/html": status_html(record) + f'<p style="opacity:0.75">{escape(note)}</p>'},
             raw=True)
