@@ -45,7 +45,6 @@ def conflicting_labels(d: FrameDigests, label: str, labels: Labels) -> list[Data
     still stand out, since the unflipped groups agree.
     """
     import numpy as np
-    import pandas as pd
 
     features = [n for n in d.names if n != label]
     keep = labels.codes >= 0
@@ -53,22 +52,29 @@ def conflicting_labels(d: FrameDigests, label: str, labels: Labels) -> list[Data
         return []  # a regression target differs between equal rows by noise alone
     rows = d.rows(features)[keep]
     y = labels.codes[keep]
-    pairs = pd.DataFrame({"f": rows, "y": y}).drop_duplicates()
-    clashing = pairs["f"][pairs["f"].duplicated(keep=False)].unique()
-    if len(clashing) == 0:
+    order = np.argsort(rows, kind="stable")
+    ranked = rows[order]
+    starts = np.flatnonzero(np.concatenate([[True], ranked[1:] != ranked[:-1]]))
+    del ranked
+    sizes = np.diff(np.append(starts, len(rows)))
+    ranked_y = y[order]
+    mixed = np.minimum.reduceat(ranked_y, starts) != np.maximum.reduceat(ranked_y, starts)
+    if not mixed.any():
         return []
-    involved = np.isin(rows, clashing)
+    clashing = int(mixed.sum())
+    involved = np.zeros(len(rows), dtype=bool)
+    involved[order[np.repeat(mixed, sizes)]] = True
+    del order, ranked_y
     count = int(involved.sum())
     first = int(np.flatnonzero(keep)[int(involved.argmax())])
-    sizes = pd.Series(rows).value_counts().to_numpy()
     sizes = sizes[sizes > 1]
     shared = float(sizes.sum()) / len(rows)
     base = np.bincount(y, minlength=labels.k) / len(y)
     random_like = float((1 - (base[None, :] ** sizes[:, None]).sum(axis=1)).sum())
-    natural = shared >= COARSE_SHARE and len(clashing) >= RANDOM_LIKE * random_like
+    natural = shared >= COARSE_SHARE and clashing >= RANDOM_LIKE * random_like
     detail = (
         f"; the features are coarse ({pct(shared)} of rows share them with another row) and "
-        f"{plural(len(clashing), 'group')} of {len(sizes):,} mix labels, about as many as labels "
+        f"{plural(clashing, 'group')} of {len(sizes):,} mix labels, about as many as labels "
         f"drawn at random would ({random_like:,.0f}): the features do not decide the label here"
         if natural
         else ""
@@ -76,14 +82,14 @@ def conflicting_labels(d: FrameDigests, label: str, labels: Labels) -> list[Data
     return [
         finding(
             "AISEC-DATA-P01",
-            f"{plural(count, 'row')} in {plural(len(clashing), 'group')} share identical "
+            f"{plural(count, 'row')} in {plural(clashing, 'group')} share identical "
             f"features but carry different labels in {label!r} (first at position {first})"
             f"{detail}",
             column=label,
             row=first,
             count=count,
             share=count / d.length,
-            groups=len(clashing),
+            groups=clashing,
             severity="info" if natural else None,
         )
     ]
@@ -94,6 +100,7 @@ ZERO_SHARE = 0.1
 SKEW_RATIO = 1.5
 """Positive values whose 99th percentile lies this many times further above the median than the
 1st lies below it are right-skewed (a quantile skewness of 0.2), and judged on a log scale."""
+SMALL_SCALE = 32
 
 
 @dataclass(frozen=True)
@@ -144,12 +151,21 @@ def _skewed(positive: Any) -> bool:
     return bool(mid - lo > 0 and (hi - mid) > SKEW_RATIO * (mid - lo))
 
 
+def _small_scale(sample: Any) -> bool:
+    """Whole numbers of at most :data:`SMALL_SCALE` values: a bounded scale (pixel intensities,
+    ratings, counts of children), judged as it is, not on a log scale."""
+    import numpy as np
+
+    return bool((sample == np.round(sample)).all() and len(np.unique(sample)) <= SMALL_SCALE)
+
+
 def _scale_of(values: Any) -> _Scale | None:
     """How to judge ``values`` (finite), or ``None`` when they have no spread.
 
     A non-negative column is judged on its positive values when it holds many zeros or its
-    positive values are right-skewed, on ``log(x)`` when skewed; a fence is never quoted below 0
-    for a non-negative column.
+    positive values are right-skewed, on ``log(x)`` when skewed (unless it is a small scale of
+    whole numbers, see :func:`_small_scale`); a fence is never quoted below 0 for a non-negative
+    column.
     """
     import numpy as np
 
@@ -160,7 +176,7 @@ def _scale_of(values: Any) -> _Scale | None:
     if nonneg:
         pos = sample[sample > 0]
         if len(pos) >= 20:
-            logged = _skewed(pos)
+            logged = _skewed(pos) and not _small_scale(sample)
             positive = logged or 1 - len(pos) / len(sample) >= ZERO_SHARE
             if positive:
                 sample = np.log(pos) if logged else pos

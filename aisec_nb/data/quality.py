@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -65,16 +66,28 @@ def _marker_values(uniques: Any) -> list[tuple[int, str]]:
     return [(int(i), str(v)) for i, v in zip(short[hit], candidates[hit], strict=True)]
 
 
+_MARKERS: weakref.WeakKeyDictionary[FrameDigests, dict[str, list[tuple[int, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def marker_values(d: FrameDigests, name: str) -> list[tuple[int, str]]:
+    """:func:`_marker_values` of a column of ``d``, found once per frame."""
+    known = _MARKERS.setdefault(d, {})
+    if name not in known:
+        known[name] = _marker_values(d.factorized(name)[1]) if _is_text(d.kinds[name]) else []
+    return known[name]
+
+
 def missing_mask(d: FrameDigests, name: str) -> Any:
     """Rows where column ``name`` is missing: real missing values and null markers as text."""
     import numpy as np
 
-    codes, uniques = d.factorized(name)
+    codes, _ = d.factorized(name)
     missing = codes < 0
-    if _is_text(d.kinds[name]):
-        markers = [i for i, _ in _marker_values(uniques)]
-        if markers:
-            missing = missing | np.isin(codes, markers)
+    markers = [i for i, _ in marker_values(d, name)]
+    if markers:
+        missing = missing | np.isin(codes, markers)
     return missing
 
 
@@ -89,9 +102,10 @@ def missing_values(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]
         codes, uniques = d.factorized(name)
         real = int((codes < 0).sum())
         markers: dict[str, int] = {}
-        if _is_text(d.kinds[name]):
+        found = marker_values(d, name)
+        if found:
             counts = _counts(codes, len(uniques))
-            for i, v in _marker_values(uniques):
+            for i, v in found:
                 markers[repr(v)] = int(counts[i])
         disguised = sum(markers.values())
         total = real + disguised
@@ -302,11 +316,14 @@ CHANCE_FACTOR = 2.0
 """Duplicate rows no more than this many times what chance gives are reported as info."""
 
 
-def chance_duplicates(d: FrameDigests) -> float:
+def chance_duplicates(d: FrameDigests, enough: float = 0.0) -> float:
     """How many rows would repeat an earlier one by chance alone, were the columns independent:
     ``n - P·(1 - exp(-n/P))`` with ``P = 1 / Π_columns Σ_values share²`` (the number of equally
     likely rows that gives the same chance of two rows being equal). Columns of few values (a
     one-column series, coarse survey answers) repeat rows by chance; a per-row id makes it 0.
+
+    Columns are taken from the most distinct values down; once the figure is below ``enough`` it
+    can only fall, and is returned as it stands.
 
     >>> import pandas as pd
     >>> round(chance_duplicates(FrameDigests(pd.DataFrame({"a": [0, 1] * 50}))))
@@ -316,14 +333,24 @@ def chance_duplicates(d: FrameDigests) -> float:
 
     n = d.length
     log_collide = 0.0
-    for name in d.names:
+    expected = float(n)
+    for name in sorted(d.names, key=lambda c: -len(d.factorized(c)[1])):
         codes, uniques = d.factorized(name)
         counts = _counts(codes, len(uniques)).astype("float64")
         missing = float(n - counts.sum())
         collide = (float((counts**2).sum()) + missing**2) / (n * n)
         log_collide += math.log(max(collide, 1e-300))
-        if log_collide < -200:
-            return 0.0
+        expected = _expected(n, log_collide)
+        if expected < enough:
+            break
+    return expected
+
+
+def _expected(n: int, log_collide: float) -> float:
+    import math
+
+    if log_collide < -200:
+        return 0.0
     equally_likely = math.exp(-log_collide)
     ratio = n / equally_likely
     if ratio < 1e-6:
@@ -344,7 +371,7 @@ def duplicate_rows(d: FrameDigests, t: Mapping[str, float]) -> list[DataFinding]
     if count == 0 or share <= t["duplicate_share"]:
         return []
     first = int(dup.to_numpy().argmax())
-    expected = chance_duplicates(d)
+    expected = chance_duplicates(d, enough=count / CHANCE_FACTOR)
     chance = count <= CHANCE_FACTOR * expected
     detail = (
         f"; about as many as chance gives ({expected:,.0f} expected), since "

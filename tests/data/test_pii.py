@@ -112,3 +112,47 @@ def test_any_luhn_valid_card_of_an_issuer_in_text_is_found_and_redacted(
     hits = scan_values([f"{words} {written} {words}"], [1])
     assert list(hits) == ["card_number"]
     assert all(card[-8:] not in s for s in hits["card_number"].samples)
+
+
+def test_numeric_ids_held_as_text_are_not_card_numbers() -> None:
+    import random
+
+    rng = random.Random(5)
+    ids = [f"4{rng.randrange(10**14, 10**15)}" for _ in range(500)]  # 16 digits, a Visa prefix
+    assert 20 < sum(luhn_ok(i) for i in ids) < 90  # about 10% pass Luhn by chance
+    assert scan_values(ids, [1] * len(ids)) == {}
+    assert scan_values([f"order {i} shipped" for i in ids], [1] * len(ids)) == {}
+
+
+def test_card_numbers_need_card_context() -> None:
+    import random
+
+    rng = random.Random(6)
+    cards = [_luhn_complete(f"4{rng.randrange(10**13, 10**14)}") for _ in range(50)]
+    # a column of real card numbers passes Luhn every time, well above chance
+    assert scan_values(cards, [1] * 50)["card_number"].cells == 50
+    # written in a card's groups, one is enough, even among numeric ids
+    grouped = " ".join(cards[0][i : i + 4] for i in range(0, 16, 4))
+    ids = [f"4{rng.randrange(10**14, 10**15)}" for _ in range(200)]
+    hits = scan_values([f"paid with {grouped}", *ids], [1] * 201)
+    assert list(hits) == ["card_number"] and hits["card_number"].cells == 1
+    # no issuer has this prefix, and these groups are no card's
+    assert scan_values([_luhn_complete("9" + "3" * 14), "4111 11 1111 111 111"], [1, 1]) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://blog.example.com/2019/05/how-to-build-a-data-pipeline-with-python-and-pandas-3",
+        "see https://docs.example.org/en/latest/reference/generated/DataFrame-to-parquet-v2x",
+        "https://drive.example.com/file/d/1aB3xYz9QwErTy7UiOpAsDfGhJkLzXcVbNm/view?usp=sharing",
+        "slug: getting-started-with-machine-learning-in-2024-part-1",
+    ],
+)
+def test_url_paths_and_slugs_are_not_credentials(text: str) -> None:
+    assert scan_values([text], [1]) == {}
+
+
+def test_a_credential_in_a_url_query_is_found() -> None:
+    url = "https://api.example.com/v1/items?api_key=q8Vz3Lw1Xk9Tb7Nc5Rm2Hp4Gd6Fj0Sa8Ye3Uo1&page=2"
+    assert sorted(scan_values([url], [1])) == ["high_entropy_token"]

@@ -93,3 +93,87 @@ def test_a_trigger_in_a_large_text_vocabulary_is_not_quoted() -> None:
     found = of_kind(run(df, label="y"), "rare_value_predicts_label")
     assert [f.location.column for f in found] == ["ref"]
     assert "Jane" not in found[0].message and "a value of 13 characters" in found[0].message
+
+
+def _natural(n: int = 5000, seed: int = 21) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    pixel = np.minimum(rng.geometric(0.45, n) - 1, 16)  # a 0-16 scale, mostly 0, rarely 15-16
+    pixel[:3] = [15, 16, 16]
+    rain = np.where(rng.uniform(size=n) < 0.7, 0.0, rng.gamma(0.6, 8.0, n)).round(1)
+    return pd.DataFrame(
+        {
+            "pixel": pixel,
+            "amount": np.where(rng.uniform(size=n) < 0.85, 0.0, rng.lognormal(4, 1.5, n)),
+            "duration_s": rng.pareto(1.5, n) * 30 + 1,
+            "rain_mm": rain,
+            "wait_days": rng.lognormal(0, 1.2, n),
+        }
+    )
+
+
+def test_natural_tails_are_not_outliers() -> None:
+    # bounded small integer scales, zero-inflated amounts, heavy-tailed durations and rainfall
+    assert of_kind(run(_natural()), "extreme_outliers") == []
+
+
+def test_a_value_seen_many_times_is_a_mode_not_an_outlier() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(50, 5, 5000)
+    x[:12] = 9999.0  # e.g. a code for 'not measured': repeated, so not an injected extreme
+    x[20] = 5000.0
+    found = of_kind(run(pd.DataFrame({"x": x})), "extreme_outliers")
+    assert [(f.count, f.location.row) for f in found] == [(1, 20)]
+
+
+def test_a_tail_that_runs_on_past_the_fence_is_a_tail() -> None:
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 1, 4000), np.linspace(9, 14, 12)])
+    assert of_kind(run(pd.DataFrame({"x": x})), "extreme_outliers") == []
+    x[-1] = 60.0  # one value far past where the tail ends
+    found = of_kind(run(pd.DataFrame({"x": x})), "extreme_outliers")
+    assert [f.count for f in found] == [1]
+
+
+def test_fences_respect_the_support_of_a_non_negative_column() -> None:
+    df = _natural()
+    df.loc[10, "amount"] = 5e9
+    df.loc[11, "pixel"] = 900
+    found = {f.location.column: f for f in of_kind(run(df), "extreme_outliers")}
+    assert sorted(found) == ["amount", "pixel"]
+    for f in found.values():
+        assert f.fence[0] >= 0 and f.count == 1
+        assert "outside [-" not in f.message
+    assert "log scale of its positive values (zeros aside)" in found["amount"].message
+    assert "1 value lies outside" in found["amount"].message
+
+
+def test_conflicting_labels_of_a_regression_target_are_not_reported() -> None:
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.integers(0, 5, 300), "y": rng.normal(size=300)})
+    assert of_kind(run(df, label="y"), "conflicting_labels") == []
+
+
+def test_conflicts_among_coarse_features_that_do_not_decide_the_label_are_info() -> None:
+    rng = np.random.default_rng(2)
+    n = 3000
+    df = pd.DataFrame({f"q{i}": rng.integers(1, 4, n) for i in range(4)})
+    df["y"] = (rng.uniform(size=n) < 0.3).astype("int64")  # survey answers decide nothing
+    found = of_kind(run(df, label="y"), "conflicting_labels")
+    assert [f.severity for f in found] == ["info"]
+    assert "the features do not decide the label here" in found[0].message
+    # flipped copies still stand out where the label follows the coarse features
+    decided = df.assign(y=(df["q0"] + df["q1"] > 4).astype("int64"))
+    flipped = decided.iloc[:30].assign(y=lambda f: 1 - f["y"])
+    found = of_kind(run(pd.concat([decided, flipped]), label="y"), "conflicting_labels")
+    assert [f.severity for f in found] == ["high"]
+
+
+def test_a_label_shift_that_chance_explains_is_not_reported() -> None:
+    df = _frame(200, seed=3)
+    ref = _frame(200, seed=4)
+    assert of_kind(run(df, label="y", reference=ref), "label_shift") == []
+    big, big_ref = _frame(20000, seed=3), _frame(20000, seed=4)
+    flip = big.index[big["y"] == 0][:1500]
+    big.loc[flip, "y"] = 1
+    shift = of_kind(run(big, label="y", reference=big_ref), "label_shift")
+    assert len(shift) == 1 and "p < 1e-6" in shift[0].message
