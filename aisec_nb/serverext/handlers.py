@@ -92,15 +92,23 @@ def resolve_contents_path(root: Path, api_path: Any, *, allow_hidden: bool = Fal
 
 
 def lint_document(notebook: Path, label: str) -> dict[str, Any]:
-    """What ``aisec-nb lint --format json`` prints for the notebook, named ``label``."""
+    """What ``aisec-nb lint --format json`` prints for the notebook, named ``label`` (the
+    contents path, as the command line run from the server root names it), plus ``path``."""
+    from ..errors import NotebookError
     from ..lint.engine import lint_paths
+    from ..lint.report import render_json
     from ..settings import load_settings
 
-    report = lint_paths([notebook], ignore=load_settings(notebook.parent).lint.ignore)
-    findings = [dataclasses.replace(f, notebook=label).to_json() for f in report.findings]
-    errors = [{"notebook": label, "message": e.problem} for e in report.errors]
-    return {"path": label, "findings": findings, "errors": errors, "notebooks": [label],
-            "exit_code": report.exit_code}
+    report = lint_paths([notebook], settings=load_settings(notebook).lint)
+    named = dataclasses.replace(
+        report,
+        findings=tuple(dataclasses.replace(f, notebook=label) for f in report.findings),
+        suppressed=tuple(dataclasses.replace(f, notebook=label) for f in report.suppressed),
+        errors=tuple(NotebookError(label, e.problem) for e in report.errors),
+        notebooks=(label,),
+    )
+    document: dict[str, Any] = json.loads(render_json(named))
+    return {"path": label, **document}
 
 
 @lru_cache(maxsize=1)

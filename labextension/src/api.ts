@@ -8,7 +8,7 @@ export interface ILintFinding {
   severity: string;
   message: string;
   notebook: string;
-  /** 1-based index over all cells, as ruff counts them. */
+  /** 0-based index over all cells (`nb.cells[i]`), as `aisec-nb lint --format json` gives it. */
   cell: number | null;
   cell_id: string | null;
   check_id: string | null;

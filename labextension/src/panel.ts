@@ -173,7 +173,7 @@ export class AisecPanel extends Widget {
         }
       }
     }
-    return f.cell !== null ? f.cell - 1 : null;
+    return f.cell;
   }
 
   private _link(label: string, index: number | null, className: string): HTMLElement {
