@@ -101,9 +101,20 @@ def _table(tables: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any
 
 def _strings(table: Mapping[str, Any], key: str, where: str, what: str) -> tuple[str, ...]:
     value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise UsageError(f"{where}: {key} must be a list of {what}")
-    return tuple(v.strip() for v in value)
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and v.strip() and v == v.strip() for v in value
+    ):
+        raise UsageError(f"{where} {key} must be a list of {what}, found {value!r}")
+    return tuple(value)
+
+
+def _globals(table: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    names = _strings(table, "allow", where, "'module.name' strings")
+    for name in names:
+        if "." not in name.strip("."):
+            raise UsageError(f"{where} allow: {name!r} is not a 'module.name' string (allow "
+                             "exact globals such as 'mylib.layers.Custom', not whole modules)")
+    return names
 
 
 def settings_from_table(tables: Mapping[str, Any], source: Path | None = None) -> Settings:
@@ -123,8 +134,7 @@ def settings_from_table(tables: Mapping[str, Any], source: Path | None = None) -
         raise UsageError(f"{where}: unknown key {extra_scan[0]!r} in [tool.{TOOL_KEY}.scan]")
     lint = _table(tables, "lint", where)
     return Settings(
-        scan=ScanSettings(allow=_strings(scan, "allow", f"{where}: [tool.{TOOL_KEY}.scan]",
-                                         "'module.name' strings")),
+        scan=ScanSettings(allow=_globals(scan, f"{where}: [tool.{TOOL_KEY}.scan]")),
         data=MappingProxyType(resolve_thresholds(project=_table(tables, "data", where))),
         drift=drift_config(project=_table(tables, "drift", where)),
         lint=lint_settings_from_table(lint, where, source.parent if source else None),

@@ -23,7 +23,6 @@ CORE_PACKAGES = ("scan", "data", "drift", "guard", "lint", "record", "rules", "t
 CORE_MODULES = (
     "transport",
     "errors",
-    "config",
     "notebook_io",
     "sarif",
     "settings",

@@ -61,7 +61,8 @@ PUBLIC = {
         "shipped_json_schema", "to_json", "utc_now", "worst_verdict",
     ],
     "aisec_nb.scan": [
-        "directory_digest", "hash_file", "scan_model_file", "scan_path", "sniff_format",
+        "Policy", "directory_digest", "hash_file", "load_policy", "scan_model_file", "scan_path",
+        "scan_pickle_at", "sniff_format", "verdict_of",
     ],
 }
 

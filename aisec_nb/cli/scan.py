@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..record import CheckResult
+    from ..record import ModelCheck
 
 HELP = "scan model files or folders for code-execution payloads and hash them; never loads them"
 FORMATS = ("text", "json", "sarif")
@@ -42,22 +42,25 @@ def exit_code(verdicts: Sequence[str], unreadable: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import UnreadableInputError, UsageError
-    from ..scan import scan_path
+    from ..scan import load_policy, scan_path
+    from ..settings import load_settings
 
     if args.expect_sha256 is not None and len(args.paths) != 1:
         msg = "--expect-sha256 compares one file or folder; give exactly one PATH"
         raise UsageError(msg)
-    results: list[CheckResult] = []
+    results: list[ModelCheck] = []
     errors: list[str] = []
     for given in args.paths:
         try:
-            results.append(scan_path(given, expect_sha256=args.expect_sha256))
+            # The allowlist of the project the model lives in, as the scan used to find it.
+            policy = load_policy(load_settings(Path(given)).scan.allow)
+            results.append(scan_path(given, expect_sha256=args.expect_sha256, policy=policy))
         except UnreadableInputError as exc:
             errors.append(str(exc))
             print(f"aisec-nb scan: error: {exc}", file=sys.stderr)
     verdicts: list[str] = [r.verdict for r in results]
     for r in results:
-        verdicts.extend(f.get("verdict", "pass") for f in r.summary.get("files", []))
+        verdicts.extend(f.verdict for f in r.summary.files or ())
     if args.format == "json":
         sys.stdout.write(render_json(results, errors))
     elif args.format == "sarif":
@@ -67,15 +70,15 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(verdicts, len(errors))
 
 
-def render_text(results: list[CheckResult]) -> str:
+def render_text(results: list[ModelCheck]) -> str:
     """One line per file (per file of a folder), then its findings, then a total."""
     lines: list[str] = []
     for r in results:
         t = r.target
-        fmt = r.summary.get("format", "?")
+        fmt = r.summary.format or "?"
         lines.append(f"{r.verdict.upper():<5} {t.path}  [{fmt}]  sha256 {t.sha256}")
-        files = r.summary.get("files", [])
-        names = sorted((e["name"] for e in files), key=len, reverse=True)
+        files = r.summary.files or ()
+        names = sorted((e.name for e in files), key=len, reverse=True)
         grouped: dict[str | None, list[str]] = {}
         for f in r.findings:
             member = f.location.member if f.location is not None else None
@@ -87,19 +90,19 @@ def render_text(results: list[CheckResult]) -> str:
             grouped.setdefault(owner, []).append(line)
         lines.extend(grouped.pop(None, []))
         for entry in files:
-            lines.append(f"  {entry['verdict'].upper():<5} {entry['name']}  [{entry['format']}]")
-            lines.extend(grouped.get(entry["name"], []))
+            lines.append(f"  {entry.verdict.upper():<5} {entry.name}  [{entry.format}]")
+            lines.extend(grouped.get(entry.name, []))
     counts: dict[str, int] = {}
     for r in results:
-        files = r.summary.get("files")
-        for v in [e["verdict"] for e in files] if files else [r.verdict]:
+        listed = r.summary.files
+        for v in [e.verdict for e in listed] if listed else [r.verdict]:
             counts[v] = counts.get(v, 0) + 1
     summary = ", ".join(f"{n} {v}" for v, n in sorted(counts.items()))
     lines.append(f"scanned {sum(counts.values())} file(s): {summary or 'nothing'}")
     return "\n".join(lines) + "\n"
 
 
-def render_json(results: list[CheckResult], errors: list[str]) -> str:
+def render_json(results: list[ModelCheck], errors: list[str]) -> str:
     """``{"results": [CheckResult...], "errors": [...]}`` as indented JSON."""
     from ..record import to_json
 
@@ -107,7 +110,7 @@ def render_json(results: list[CheckResult], errors: list[str]) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def render_sarif(results: list[CheckResult]) -> str:
+def render_sarif(results: list[ModelCheck]) -> str:
     """SARIF 2.1.0; one result per finding, located at the file (and member inside it). The
     rules of the findings are described from the rule catalogue."""
     from .._version import __version__
@@ -116,7 +119,7 @@ def render_sarif(results: list[CheckResult]) -> str:
     items: list[Result] = []
     for r in results:
         base = Path(r.target.path or ".")
-        names = sorted((e["name"] for e in r.summary.get("files", [])), key=len, reverse=True)
+        names = sorted((e.name for e in r.summary.files or ()), key=len, reverse=True)
         for f in r.findings:
             uri, inside = base.as_posix(), f.location.describe() if f.location else ""
             member = f.location.member if f.location is not None else None

@@ -24,11 +24,14 @@ from collections.abc import Callable, Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import state
 from .check import check_path, check_pickle_bytes, check_pickle_stream
 from .decide import decide
+
+if TYPE_CHECKING:
+    from ..scan import Policy
 
 # module -> {function: (kind, name of the file argument)}
 TARGETS: dict[str, dict[str, tuple[str, str]]] = {
@@ -216,8 +219,13 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-def switch_on() -> list[str]:
-    """Guard the loaders of this process; returns what is patched now (more on import)."""
+def switch_on(policy: Policy | None = None) -> list[str]:
+    """Guard the loaders of this process; returns what is patched now (more on import).
+
+    ``policy`` is what files are scanned with (default: the shipped policy); a face passes the
+    project's, ``load_policy(settings.scan.allow)``.
+    """
+    state.use_policy(policy)
     if not is_on():
         sys.meta_path.insert(0, _PatchOnImport())
     for name in TARGETS:
@@ -230,6 +238,7 @@ def switch_on() -> list[str]:
 def switch_off() -> None:
     """Restore every patched loader, stop patching new imports, refuse ``warn`` files again."""
     state.allow_warn(False)
+    state.use_policy(None)
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _PatchOnImport)]
     # Restore through ``__wrapped__`` rather than the saved originals only: a package that
     # re-exports a patched function (``torch.load`` is ``torch.serialization.load``) holds the

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from ..record import CheckResult
+    from ..scan import Policy
 
 REFUSED_VERDICTS = frozenset({"warn", "fail", "error"})
 """Anything but ``pass`` is refused by default: ``warn`` means a global outside the allowlist,
@@ -52,6 +53,8 @@ _LISTENERS: list[Listener] = []
 _TRUSTED: dict[str, str] = {}
 """sha256 of content the user chose to load anyway -> their reason."""
 _SETTINGS = {"allow_warn": False}
+_POLICY: list[Policy] = []
+"""The policy the guard scans with, when a face set one (the project's allowlist)."""
 _INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar("aisec_guard_inside", default=False)
 _INSIDE_SAFE: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "aisec_safe_load", default=False
@@ -80,6 +83,16 @@ def notify(event: GuardEvent) -> None:
     """Call every listener with ``event``."""
     for listener in list(_LISTENERS):
         listener(event)
+
+
+def use_policy(policy: Policy | None) -> None:
+    """Scan with ``policy`` from now on (``None``: the shipped policy)."""
+    _POLICY[:] = [policy] if policy is not None else []
+
+
+def policy() -> Policy | None:
+    """The policy set by :func:`use_policy`, or ``None`` for the shipped one."""
+    return _POLICY[0] if _POLICY else None
 
 
 def allow_warn(value: bool) -> None:

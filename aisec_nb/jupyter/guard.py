@@ -101,8 +101,11 @@ def run(args: argparse.Namespace, shell: Any) -> None:
         raise UsageError("--allow-warn goes with %aisec guard on")
     if args.action == "on":
         attach()  # already done by %load_ext; switching the guard on must record its refusals
+        from ..scan import load_policy
+        from ..settings import load_settings
+
         core.allow_warn(args.allow_warn)
-        core.switch_on()
+        core.switch_on(load_policy(load_settings().scan.allow))
     elif args.action == "off":
         core.switch_off()
     elif args.action == "allow":

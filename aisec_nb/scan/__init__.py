@@ -13,8 +13,11 @@ Example::
 
 from __future__ import annotations
 
-from .api import scan_model_file, scan_path
+from .api import scan_model_file, scan_path, scan_pickle_at
 from .hashing import directory_digest, hash_file
+from .policy import Policy, load_policy
 from .sniff import sniff_format
+from .verdict import verdict_of
 
-__all__ = ["directory_digest", "hash_file", "scan_model_file", "scan_path", "sniff_format"]
+__all__ = ["Policy", "directory_digest", "hash_file", "load_policy", "scan_model_file",
+           "scan_path", "scan_pickle_at", "sniff_format", "verdict_of"]

@@ -20,15 +20,14 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import io
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .._version import __version__
 from ..errors import UnreadableInputError, UsageError
-from ..record import CheckResult, Finding, Target, ToolInfo, utc_now
+from ..record import Finding, ModelCheck, Target, Timing, make_check
 from .context import ScanContext, finding, truncate
 from .directory import scan_directory
 from .dispatch import scan_stream
@@ -36,16 +35,10 @@ from .file import FileOutcome, scan_file
 from .hashing import Progress
 from .limits import DEFAULT_LIMITS, FormatScan, Limits
 from .pickle.vm import scan_pickle
-from .policy import Policy, project_policy
+from .policy import Policy, load_policy
 from .signing import compare, find_claims
 from .source import ByteSource
 from .verdict import verdict_of
-
-
-def _policy(policy: Policy | None, start: Path) -> Policy:
-    if policy is not None:
-        return policy
-    return project_policy(start)
 
 
 def _check_hex(expect: str | None) -> str | None:
@@ -65,21 +58,22 @@ def scan_path(
     policy: Policy | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
-) -> CheckResult:
+) -> ModelCheck:
     """Scan a model file or folder. The result's ``id`` is ``model:<path as given>``.
 
     ``expect_sha256`` is compared with the file's digest (a folder's model-signing root
     digest); a ``model.sig`` or ``SHA256SUMS`` next to the model is compared too. A mismatch
-    fails the scan. Raises :class:`UnreadableInputError` for a path that cannot be read.
+    fails the scan. ``policy`` defaults to the shipped one (a face adds the project's allowlist:
+    ``load_policy(settings.scan.allow)``). Raises :class:`UnreadableInputError` for a path that
+    cannot be read.
     """
     given = str(path)
     p = Path(path)
     expected = _check_hex(expect_sha256)
-    started = utc_now()
-    clock = time.perf_counter()
+    timing = Timing.start()
     if not p.exists() and not p.is_symlink():
         raise UnreadableInputError(given, "no such file")
-    used = _policy(policy, p)
+    used = policy or load_policy()
     ctx = ScanContext(policy=used, limits=limits, folder=p.parent, file=p)
     if p.is_dir():
         target, findings, complete, summary = scan_directory(p, given, ctx, progress)
@@ -90,18 +84,14 @@ def scan_path(
         if target.sha256 != expected:
             findings.append(finding("AISEC-HASH-001", f"sha256 {target.sha256} is "
                                     f"not the expected {expected}"))
-    verdict = verdict_of(findings, complete)
     summary["complete"] = complete
-    return CheckResult(
+    return make_check(
+        ModelCheck,
         id=f"model:{given}",
-        kind="model",
         target=target,
-        verdict=verdict,
-        findings=tuple(findings),
-        tool=ToolInfo(name="aisec-nb", version=__version__),
-        started_at=started,
-        duration_s=round(time.perf_counter() - clock, 6),
-        recorded_at=utc_now(),
+        verdict=verdict_of(findings, complete),
+        findings=findings,
+        timing=timing,
         parameters={"policy": used.describe(), "limits": asdict(limits)},
         summary=summary,
     )
@@ -135,7 +125,7 @@ def _scan_one(p: Path, given: str, ctx: ScanContext,
     return target, findings, outcome.scan.complete, summary
 
 
-def scan_model_file(path: str | Path, **options: Any) -> CheckResult:
+def scan_model_file(path: str | Path, **options: Any) -> ModelCheck:
     """Scan one model file; see :func:`scan_path`."""
     return scan_path(path, **options)
 
@@ -167,5 +157,48 @@ def scan_pickle_bytes(data: bytes, *, policy: Policy, limits: Limits = DEFAULT_L
                               single=single, depth=depth)
 
 
-__all__ = ["FileOutcome", "scan_file", "scan_model_file", "scan_path", "scan_pickle_bytes",
-           "scan_pickle_stream", "verdict_of"]
+def scan_pickle_at(
+    stream: Any,
+    label: str,
+    *,
+    policy: Policy | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ModelCheck:
+    """The check of the one pickle at ``stream``'s position (what ``pickle.load`` reads next),
+    hashed; ``stream`` must be seekable and is left where it was.
+
+    >>> import io, pickle
+    >>> fh = io.BytesIO(pickle.dumps([1, 2]) + b"rest")
+    >>> r = scan_pickle_at(fh, "<stream>")
+    >>> r.verdict, r.target.size, fh.tell()
+    ('pass', 19, 0)
+    """
+    timing = Timing.start()
+    used = policy or load_policy()
+    start = stream.tell()
+    scan = scan_pickle_stream(stream, policy=used, limits=limits, single=True)
+    size = stream.tell() - start
+    stream.seek(start)
+    digest = hashlib.sha256()
+    left = size
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        digest.update(chunk)
+        left -= len(chunk)
+    stream.seek(start)  # the loader reads the same bytes next
+    return make_check(
+        ModelCheck,
+        id=f"model:{label}",
+        target=Target(kind="stream", name=label, size=size, sha256=digest.hexdigest()),
+        verdict=verdict_of(scan.findings, scan.complete),
+        findings=scan.findings,
+        timing=timing,
+        parameters={"policy": used.describe()},
+        summary={"format": scan.format, "details": scan.details, "complete": scan.complete},
+    )
+
+
+__all__ = ["FileOutcome", "scan_file", "scan_model_file", "scan_path", "scan_pickle_at",
+           "scan_pickle_bytes", "scan_pickle_stream", "verdict_of"]

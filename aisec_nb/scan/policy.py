@@ -24,10 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from ..config import section
 from ..errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -237,16 +235,8 @@ def _default() -> Policy:
 
 
 def load_policy(extra_allow: Iterable[str] = ()) -> Policy:
-    """The default policy (read once), plus ``extra_allow`` exact names."""
+    """The default policy (read once), plus ``extra_allow`` exact names (a project's
+    ``[tool.aisec-nb.scan] allow``, as :func:`aisec_nb.settings.load_settings` reads it)."""
     base = _default()
     extra = tuple(extra_allow)
     return base.with_allow(extra) if extra else base
-
-
-def project_policy(start: Path | None = None) -> Policy:
-    """The default policy plus ``[tool.aisec-nb.scan] allow`` from the nearest pyproject.toml."""
-    allow = section("scan", start).get("allow", [])
-    if not isinstance(allow, list):
-        msg = "[tool.aisec-nb.scan] allow must be a list of 'module.name' strings"
-        raise UsageError(msg)
-    return load_policy(allow)

@@ -55,10 +55,7 @@ def assert_scanned(result: Scanned) -> Scanned:
     returns ``result`` so a test can go on checking it.
     """
     assert isinstance(result, (FormatScan, CheckResult)), type(result)
-    if isinstance(result, CheckResult):
-        complete = bool(result.summary.get("complete"))
-    else:
-        complete = result.complete
+    complete = result.complete if isinstance(result, FormatScan) else result.summary.complete
     crashes = internal_errors(result.findings)
     assert crashes == [], [(f.code, f.message) for f in crashes]
     assert complete or result.findings, "the scan stopped early without a finding saying why"

@@ -31,12 +31,12 @@ def test_record_holds_format_policy_and_limits(tmp_path: Path) -> None:
     result = scan_path(path, policy=load_policy(["mylib.layers.Custom"]))
     assert result.id == f"model:{path}"
     assert result.target.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert result.summary["format"] == "pickle"
+    assert result.summary.format == "pickle"
     # Parsed once, plus the first bytes read to name the format and the tail read to rule out
     # a zip hidden at the end (a polyglot).
-    assert result.summary["bytes_parsed"] == 3 * path.stat().st_size
-    assert result.parameters["policy"]["user_allow"] == ["mylib.layers.Custom"]
-    assert result.parameters["limits"]["max_depth"] == 16
+    assert result.summary.bytes_parsed == 3 * path.stat().st_size
+    assert result.parameters.policy["user_allow"] == ["mylib.layers.Custom"]
+    assert result.parameters.limits["max_depth"] == 16
 
 
 def test_expected_digest(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_zip_members_name_their_formats(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     result = scan_path(path)
     assert result.verdict == "pass"
-    assert [(m["name"], m["format"]) for m in result.summary["details"]["listed"]] == [
+    assert [(m["name"], m["format"]) for m in result.summary.details["listed"]] == [
         ("a.json", "json"), ("b.pkl", "pickle")]
 
 
@@ -87,7 +87,7 @@ def test_compressed_zip_inside_a_compressed_zip(tmp_path: Path) -> None:
         z.writestr("inner.zip", inner.getvalue())
     result = scan_path(outer)
     assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
-    (listed,) = result.summary["details"]["listed"]
+    (listed,) = result.summary.details["listed"]
     assert listed["format"] == "zip"
 
 

@@ -39,7 +39,7 @@ def test_benign_files_from_real_libraries_pass(built: tuple[Path, dict[str, Path
     result = scan_path(good[name])
     assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
     assert all(f.severity == "info" for f in result.findings)
-    assert result.summary["complete"] is True
+    assert result.summary.complete is True
 
 
 HOSTILE = ["torch-zip-payload", "torch-zip-storage-size", "torch-zip-crc",
@@ -105,7 +105,7 @@ def test_joblib_models_pass_plain_and_compressed(tmp_path: Path,
     joblib.dump({"model": model, "big": np.arange(100_000.0)}, path, compress=compress)
     result = scan_path(path)
     assert result.verdict == "pass", [(f.code, f.message) for f in result.findings]
-    assert result.summary["format"].endswith("joblib")
+    assert result.summary.format.endswith("joblib")
 
 
 def test_bzip2_wrapped_payload_fails(tmp_path: Path) -> None:
@@ -115,4 +115,4 @@ def test_bzip2_wrapped_payload_fails(tmp_path: Path) -> None:
     path.write_bytes(bz2.compress(corpus.evil_pickle(tmp_path)))
     result = scan_path(path)
     assert result.verdict == "fail"
-    assert result.summary["format"] == "bz2/pickle"
+    assert result.summary.format == "bz2/pickle"

@@ -24,7 +24,7 @@ def test_hf_snapshot_passes_with_each_file_listed(tmp_path: Path) -> None:
     result = scan_path(folder)
     assert result.verdict == "pass"
     assert result.target.kind == "directory"
-    files = {e["name"]: (e["format"], e["verdict"]) for e in result.summary["files"]}
+    files = {e.name: (e.format, e.verdict) for e in result.summary.files}
     assert files["model.safetensors"] == ("safetensors", "pass")
     assert files["README.md"] == ("text", "pass")
     assert files["config.json"] == ("json", "pass")
@@ -33,7 +33,7 @@ def test_hf_snapshot_passes_with_each_file_listed(tmp_path: Path) -> None:
 
 def test_savedmodel_folder_accepts_its_variables(tmp_path: Path) -> None:
     result = scan_path(savedmodel_dir(tmp_path / "sm"))
-    formats = {e["name"]: e["format"] for e in result.summary["files"]}
+    formats = {e.name: e.format for e in result.summary.files}
     assert formats["saved_model.pb"] == "tf-savedmodel"
     assert formats["variables/variables.index"] == "tf-variables"
     assert formats["keras_metadata.pb"] == "keras-metadata"
@@ -47,7 +47,7 @@ def test_one_bad_file_does_not_hide_the_others(tmp_path: Path) -> None:
     (tmp_path / "link.pkl").symlink_to("/etc/passwd")
     (tmp_path / "remote_code.py").write_text("import os\n")
     result = scan_path(tmp_path)
-    verdicts = {e["name"]: e["verdict"] for e in result.summary["files"]}
+    verdicts = {e.name: e.verdict for e in result.summary.files}
     assert verdicts == {"ok.pkl": "pass", "evil.bin": "fail", "pipe": "error",
                         "remote_code.py": "warn"}
     assert result.verdict == "fail"
@@ -55,7 +55,7 @@ def test_one_bad_file_does_not_hide_the_others(tmp_path: Path) -> None:
     assert ("AISEC-DIR-001", "link.pkl") in codes
     assert ("AISEC-SCAN-005", "pipe") in codes
     assert ("AISEC-DIR-003", "remote_code.py") in codes
-    assert result.summary["verdicts"] == {"pass": 1, "fail": 1, "error": 1, "warn": 1}
+    assert result.summary.verdicts == {"pass": 1, "fail": 1, "error": 1, "warn": 1}
 
 
 def test_file_count_is_bounded(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_file_count_is_bounded(tmp_path: Path) -> None:
         (tmp_path / f"f{i}.json").write_text("{}")
     result = scan_path(tmp_path, limits=Limits(max_members=5))
     assert result.verdict == "error"
-    assert len(result.summary["files"]) == 5
+    assert len(result.summary.files) == 5
     assert "AISEC-DIR-002" in {f.code for f in result.findings}
 
 
@@ -80,5 +80,5 @@ def test_recorded_digest_is_what_the_linter_recomputes(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     result = scan_path(tmp_path)
     assert result.target.sha256 == directory_digest(tmp_path)
-    assert [e["name"] for e in result.summary["files"]] == ["a/b/deep.json", "fifo",
+    assert [e.name for e in result.summary.files] == ["a/b/deep.json", "fifo",
                                                              "model.sig", "top.json"]

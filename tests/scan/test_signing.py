@@ -63,7 +63,7 @@ def test_matching_signature_passes_and_says_it_was_not_verified(tmp_path: Path) 
     assert result.verdict == "pass"
     assert [f.code for f in result.findings] == ["AISEC-SIG-004"]
     assert result.target.sha256 == directory_digest(folder)
-    (sig,) = result.summary["signatures"]
+    (sig,) = result.summary.signatures
     assert sig["root_digest"] == result.target.sha256
     assert sig["method"] == "key" and sig["verified"] is None
 

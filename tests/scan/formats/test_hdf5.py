@@ -59,7 +59,7 @@ def test_weights_file_passes(tmp_path: Path) -> None:
     cfg = json.dumps({"class_name": "Sequential", "module": "keras", "config": {}})
     result = scan_path(_h5(tmp_path / "m.h5", model_config=cfg, keras_version="3.5.0"))
     assert result.verdict == "pass"
-    assert result.summary["details"]["keras"] is True
+    assert result.summary.details["keras"] is True
 
 
 def test_the_parser_reads_any_byte_source(tmp_path: Path) -> None:

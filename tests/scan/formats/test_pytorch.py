@@ -64,14 +64,14 @@ def test_legacy_file_scans_its_five_pickles(tmp_path: Path) -> None:
     torch.save({"w": torch.ones(3)}, path, _use_new_zipfile_serialization=False)
     result = scan_path(path)
     assert result.verdict == "pass"
-    roles = [p["role"] for p in result.summary["details"]["pickles"]]
+    roles = [p["role"] for p in result.summary.details["pickles"]]
     assert roles == ["magic number", "protocol version", "sys_info", "object", "storage keys"]
     cut = tmp_path / "cut.pt"
     cut.write_bytes(path.read_bytes()[:40])
     assert scan_path(cut).verdict in ("error", "fail")
     assert io.BytesIO(path.read_bytes()).read(2) == b"\x80\x02"
     direct = assert_scanned(scan_legacy(source(path.read_bytes()), context()))
-    assert direct.details["pickles"] == result.summary["details"]["pickles"]
+    assert direct.details["pickles"] == result.summary.details["pickles"]
 
 
 class _Scripted(torch.nn.Module):
