@@ -199,10 +199,14 @@ def check_dataframe(
     labels: Labels | None = None
     if y is not None and label is not None:
         labels = encode_labels(y)
-        leaks = leakage.single_column_leakage(d, label, labels, t)
+        # A column whose presence alone gives the label away is reported as that, not again as
+        # a column that predicts the label; neither is then looked at for trigger values.
+        leaks = leakage.missingness_leakage(d, label, labels, t)
+        leaks += leakage.single_column_leakage(
+            d, label, labels, t, skip=[f.location.column for f in leaks if f.location]
+        )
         findings += leaks
         leaky = [f.location.column for f in leaks if f.location and f.location.column]
-        findings += leakage.missingness_leakage(d, label, labels, t, skip=leaky)
         findings += poisoning.conflicting_labels(d, label, labels)
         findings += poisoning.label_imbalance(labels, label, t)
         findings += triggers.rare_value_triggers(

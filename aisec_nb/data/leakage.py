@@ -52,8 +52,8 @@ def test_rows_in_training(
     return [
         finding(
             "AISEC-DATA-L01",
-            f"{count:,} of {test.length:,} test rows ({pct(share)}) also occur in the training "
-            f"frame, compared on {plural(len(common), 'shared column')} without the label "
+            f"{count:,} of {plural(test.length, 'test row')} ({pct(share)}) also "
+            f"{'occurs' if count == 1 else 'occur'} in the training frame, compared on {plural(len(common), 'shared column')} without the label "
             f"(first test row at position {first})",
             row=first,
             count=count,

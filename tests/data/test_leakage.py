@@ -63,3 +63,30 @@ def test_predictive_score_bounds() -> None:
     assert predictive_score(np.arange(100), y, 2) == 0.0
     assert predictive_score(y.copy(), y, 2) == 1.0
     assert predictive_score(np.zeros(100, dtype=int), y, 2) == 0.0
+
+
+def test_a_column_present_only_for_one_class_leaks_through_its_missingness() -> None:
+    df = _frame()
+    rng = np.random.default_rng(1)
+    df["refund_amount"] = np.where(df["y"] == 1, rng.lognormal(3, 1, len(df)), np.nan)
+    df.loc[df.index[(df["y"] == 1).to_numpy()][::3], "refund_amount"] = np.nan  # not always
+    result = run(df, label="y")
+    found = of_kind(result, "missingness_predicts_label")
+    assert [(f.location.column, f.code, f.severity) for f in found] == [
+        ("refund_amount", "AISEC-DATA-L03", "high")
+    ]
+    assert "is present in" in found[0].message and "y = '1'" in found[0].message
+    assert found[0].classes == ("1",)
+    assert result.verdict == "fail"
+
+
+def test_a_column_missing_only_for_one_class_leaks_too_and_random_gaps_do_not() -> None:
+    df = _frame()
+    df["next_payment"] = np.where(df["y"] == 0, df["z"], np.nan)
+    df.loc[:5, "next_payment"] = np.nan
+    found = of_kind(run(df, label="y"), "missingness_predicts_label")
+    assert [f.location.column for f in found] == ["next_payment"]
+    assert "is missing in" in found[0].message or "is present in" in found[0].message
+    gaps = _frame()
+    gaps.loc[gaps.index[::7], "z"] = np.nan
+    assert of_kind(run(gaps, label="y"), "missingness_predicts_label") == []

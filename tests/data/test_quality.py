@@ -116,3 +116,16 @@ def test_spellings_of_a_large_vocabulary_are_not_quoted() -> None:
     assert facts(result) == [("category_variants", "who", 2)]
     message = of_kind(result, "category_variants")[0].message
     assert "Number7" not in message and "2 spellings" in message
+
+
+def test_duplicates_that_chance_gives_are_info() -> None:
+    rng = np.random.default_rng(4)
+    series = pd.DataFrame({"ppm": rng.normal(350, 5, 3000).round(1)})  # a time series' values
+    found = of_kind(run(series), "duplicate_rows")
+    assert [f.severity for f in found] == ["info"]
+    assert "about as many as chance gives" in found[0].message
+    assert "its one column takes few distinct values" in found[0].message
+    survey = pd.DataFrame({f"q{i}": rng.integers(1, 4, 500) for i in range(3)})
+    assert [f.severity for f in of_kind(run(survey), "duplicate_rows")] == ["info"]
+    copied = pd.concat([_base(), _base().iloc[:3]], ignore_index=True)
+    assert [f.severity for f in of_kind(run(copied), "duplicate_rows")] == ["low"]
