@@ -36,6 +36,16 @@ EVIL = b"cos\nsystem\n(S'echo hi'\ntR."
 TIMEOUT = 60_000
 
 CURRENT = "window.jupyterapp.shell.currentWidget"
+DISPLAY_MONITOR = """\
+from IPython.display import display
+from aisec_nb.transport import MIME_TYPE, make_fragment
+
+def bundle(verdict, at):
+    payload = {"recorded_at": at, "verdict": verdict, "kind": "stream", "drifted": []}
+    return {"text/plain": f"monitor {verdict}",
+            MIME_TYPE: make_fragment("monitor", "drift:live", payload)}
+
+handle = display(bundle("pass", "2026-01-01T09:00:00Z"), raw=True, display_id=True)"""
 
 
 def _notebook(*sources: str) -> dict[str, Any]:
@@ -85,7 +95,8 @@ def _project(root: Path) -> None:
     sources = ("%load_ext aisec_nb", "%aisec check model model.pkl",
                "%aisec check model evil.pkl",
                "from aisec_nb.jupyter.frontend import notebook_record\n"
-               "view = notebook_record()\nprint(view.source, sorted(view.record['checks']))")
+               "view = notebook_record()\nprint(view.source, sorted(view.record['checks']))",
+               DISPLAY_MONITOR, "handle.update(bundle('warn', '2026-01-01T10:00:00Z'), raw=True)")
     _write(root / "work.ipynb", _notebook(*sources))
     # Outputs saved by a front end without the extension: not signed (untrusted), no metadata.
     from aisec_nb.scan import scan_path
@@ -237,6 +248,18 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     front.run_cell(3)
     live = front.metadata()
     assert set(live["checks"]) == {"model:model.pkl", "model:evil.pkl"}
+
+    # A display_id update (what a widget callback does) rewrites the first cell's output: the
+    # newer result is recorded.
+    front.run_cell(4)
+    front.js(f"() => {{ {CURRENT}.content.activeCellIndex = 5; }}")
+    front.command("notebook:run-cell")
+    front.wait(f"""() => {{
+      const m = {CURRENT}.context.model.getMetadata('aisec');
+      return !!(m && m.monitors['drift:live'] && m.monitors['drift:live'].verdict === 'warn');
+    }}""")
+    page.wait_for_selector(".jp-AisecCard[data-aisec-kind='monitor'][data-aisec-verdict='warn']")
+    live = front.metadata()
     front.save()
     saved = _read(root / "work.ipynb")
     record = saved["metadata"]["aisec"]
@@ -263,6 +286,14 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     finding.locator(".jp-AisecPanel-link").click()
     front.wait(f"() => {CURRENT}.content.activeCellIndex === 2")
     _panel_shot(page, panel, SHOTS / f"{prefix}-panel-light.png")
+    # A checked file changes: re-running lint shows the evidence as stale.
+    (root / "model.pkl").write_bytes(b"\x80\x04K\x07.")
+    panel.locator(".jp-AisecPanel-lint").click()
+    row = panel.locator(".jp-AisecPanel-check[data-check-id='model:model.pkl']")
+    stale = row.locator(".jp-AisecPanel-flag")
+    stale.wait_for()
+    assert stale.inner_text().lower() == "stale"
+    panel.locator(".jp-AisecPanel-finding", has_text="AISEC-L03").wait_for()
     if lab:
         status = page.locator(".jp-AisecStatus")
         assert "FAIL" in status.inner_text()
