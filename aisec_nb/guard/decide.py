@@ -30,11 +30,7 @@ def refusal_message(result: CheckResult, loader: str, label: str) -> str:
         lines.append(f"  {f.severity} {f.code}: {f.message}{where}")
     if len(bad) > 3:
         lines.append(f"  ... and {len(bad) - 3} more finding(s)")
-    lines.append(
-        f"Inspect it with `%aisec check model {label}`; to load it anyway (recorded in the "
-        f"notebook) use `%aisec guard allow {label} --reason ...` or "
-        "safe_load(..., accept_risk='...')."
-    )
+    lines.append(state.how_to_go_on(label))
     return "\n".join(lines)
 
 

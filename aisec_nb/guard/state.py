@@ -85,6 +85,26 @@ def notify(event: GuardEvent) -> None:
         listener(event)
 
 
+def _python_hint(label: str) -> str:
+    return (f"Inspect it with aisec_nb.scan_path({label!r}); to load it anyway (recorded) call "
+            f"aisec_nb.guard.trust({label!r}, reason='...') or "
+            "safe_load(..., accept_risk='...').")
+
+
+_HINT: list[Callable[[str], str]] = []
+"""How a refusal tells the user to go on, in the words of the front end they use."""
+
+
+def set_hint(hint: Callable[[str], str] | None) -> None:
+    """Word the last line of refusals for a front end (``None``: the Python API's words)."""
+    _HINT[:] = [hint] if hint is not None else []
+
+
+def how_to_go_on(label: str) -> str:
+    """The last line of a refusal of ``label``."""
+    return (_HINT[0] if _HINT else _python_hint)(label)
+
+
 def use_policy(policy: Policy | None) -> None:
     """Scan with ``policy`` from now on (``None``: the shipped policy)."""
     _POLICY[:] = [policy] if policy is not None else []

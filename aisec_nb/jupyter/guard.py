@@ -70,14 +70,23 @@ def record_event(event: core.GuardEvent) -> None:
     )
 
 
+def notebook_hint(label: str) -> str:
+    """How a refused load goes on, in the notebook's words."""
+    return (f"Inspect it with `%aisec check model {label}`; to load it anyway (recorded in the "
+            f"notebook) use `%aisec guard allow {label} --reason ...` or "
+            "safe_load(..., accept_risk='...').")
+
+
 def attach() -> None:
     """Show and record the guard's refusals and overrides in this kernel (``%load_ext``)."""
     core.add_listener(record_event)
+    core.state.set_hint(notebook_hint)
 
 
 def detach() -> None:
     """Stop showing them and restore the loaders (``%unload_ext``)."""
     core.remove_listener(record_event)
+    core.state.set_hint(None)
     core.switch_off()
 
 

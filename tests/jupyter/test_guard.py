@@ -40,7 +40,7 @@ def test_guard_refuses_records_overrides_and_switches_off(tmp_path: Path) -> Non
         "try:\n"
         "    pickle.load(open('bad.pkl', 'rb'))\n"
         "except GuardRefusal as exc:\n"
-        "    print('REFUSED', str(exc).splitlines()[0])",
+        "    print('REFUSED', str(exc))",
         "%aisec guard allow odd.pkl --reason 'vendor model, reviewed'",
         "try:\n"
         "    pickle.load(open('odd.pkl', 'rb'))\n"
@@ -61,6 +61,7 @@ def test_guard_refuses_records_overrides_and_switches_off(tmp_path: Path) -> Non
     assert text(0).strip() == text(2).strip() == text(11).strip() == "SAFE_LOAD REFUSED"
     assert text(3).startswith("aisec guard: on")
     assert "REFUSED aisec guard refused pickle.load('bad.pkl'): scan verdict 'fail'" in text(4)
+    assert "use `%aisec guard allow bad.pkl --reason ...`" in text(4)  # the notebook's words
     assert "may be loaded; this override is recorded" in text(5)
     assert text(6).strip() == "LOADED PAST THE GUARD"
     assert "pickle.load" in text(7) and "pickle.loads" in text(7)
