@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..data.options import add_check_options
 from ..errors import UnreadableInputError
+from .data_options import add_check_options
 
 HELP = "check a CSV/TSV/Parquet/JSONL file like %%aisec check data (0 clean, 1 findings, 2 error)"
 READERS = {

@@ -13,7 +13,7 @@ import itertools
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..data.options import add_check_options
+from ..cli.data_options import add_check_options
 from ..errors import UsageError
 
 if TYPE_CHECKING:

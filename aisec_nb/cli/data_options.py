@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .roles import ROLES
+from ..data.roles import ROLES
 
 
 def add_check_options(parser: argparse.ArgumentParser, *, noun: str, metavar: str) -> None:
