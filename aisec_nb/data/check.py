@@ -203,7 +203,8 @@ def check_dataframe(
         # a column that predicts the label; neither is then looked at for trigger values.
         leaks = leakage.missingness_leakage(d, label, labels, t)
         leaks += leakage.single_column_leakage(
-            d, label, labels, t, skip=[f.location.column for f in leaks if f.location]
+            d, label, labels, t,
+            skip=[f.location.column for f in leaks if f.location and f.location.column],
         )
         findings += leaks
         leaky = [f.location.column for f in leaks if f.location and f.location.column]

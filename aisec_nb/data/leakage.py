@@ -53,8 +53,9 @@ def test_rows_in_training(
         finding(
             "AISEC-DATA-L01",
             f"{count:,} of {plural(test.length, 'test row')} ({pct(share)}) also "
-            f"{'occurs' if count == 1 else 'occur'} in the training frame, compared on {plural(len(common), 'shared column')} without the label "
-            f"(first test row at position {first})",
+            f"{'occurs' if count == 1 else 'occur'} in the training frame, compared on "
+            f"{plural(len(common), 'shared column')} without the label (first test row at "
+            f"position {first})",
             row=first,
             count=count,
             share=share,

@@ -35,7 +35,8 @@ def _names(n: int, seed: int = 1) -> list[str]:
 
 def _frame(n: int = 400) -> pd.DataFrame:
     rng = np.random.default_rng(2)
-    return pd.DataFrame({"fare": rng.lognormal(3, 1, n).round(2), "survived": rng.integers(0, 2, n)})
+    fare = rng.lognormal(3, 1, n).round(2)
+    return pd.DataFrame({"fare": fare, "survived": rng.integers(0, 2, n)})
 
 
 def test_surname_title_given_names_are_found_by_their_shape() -> None:
