@@ -8,7 +8,6 @@
     (``tests/fixtures/findings_snapshot.json``, real findings of the scanner, data checks and
     monitor), or a test module names it: its code, the module constant that holds it (``GRADUAL``,
     ``CODES["missing"]``), or, for the data checks whose findings carry it, its ``kind``.
-    Scanner codes that no test emits yet are listed, each by name, in ``KNOWN_UNTESTED``.
 """
 
 from __future__ import annotations
@@ -38,15 +37,6 @@ CODE = re.compile(r"AISEC-[A-Z0-9]+(?:-[A-Z0-9]+)?")
 NOT_EVIDENCE = ("rules/", "cli/test_rules.py")
 # Scanner codes no test emits yet; each needs a test under tests/scan. An entry that gains a test
 # must leave this list (the test below fails on a stale entry), and no code may join it.
-KNOWN_UNTESTED = frozenset({
-    "AISEC-H5-001",  # an HDF5 file or Keras attribute that cannot be read
-    "AISEC-ONNX-005",  # operators from a custom ONNX domain
-    "AISEC-PKL-004",  # a pickle global that touches the file system
-    "AISEC-PKL-013",  # a nested payload that could not be rescanned
-    "AISEC-SCAN-004",  # an empty file
-})
-
-
 def _modules() -> Iterator[tuple[str, ast.Module]]:
     for path in sorted(PACKAGE.rglob("*.py")):
         yield str(path.relative_to(PACKAGE)), ast.parse(path.read_text("utf-8"))
@@ -184,8 +174,7 @@ def evidence_of(code: str, sources: dict[str, str], names: dict[str, list[str]],
 def test_every_catalogued_code_is_emitted_by_some_test() -> None:
     sources, names, emitted = _test_sources(), _names_holding_codes(), snapshot_codes()
     untested = {r.code for r in rules() if evidence_of(r.code, sources, names, emitted) is None}
-    assert sorted(untested - KNOWN_UNTESTED) == [], "catalogued codes that no test emits"
-    assert sorted(KNOWN_UNTESTED - untested) == [], "tested now: drop them from KNOWN_UNTESTED"
+    assert sorted(untested) == [], "catalogued codes that no test emits"
 
 
 def test_the_snapshot_emits_only_catalogued_codes() -> None:

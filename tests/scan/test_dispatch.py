@@ -118,3 +118,11 @@ def test_a_parser_called_without_a_router_fails_closed() -> None:
         z.writestr("m.pkl", b"cos\nsystem\n(S'x'\ntR.")
     result = PARSERS["zip"](source(buf.getvalue()), ScanContext(POLICY), None)
     assert [f.code for f in result.findings] == ["AISEC-SCAN-007"] and not result.complete
+
+
+def test_an_empty_file_passes_with_a_note() -> None:
+    scan = assert_scanned(scan_stream(io.BytesIO(b""), ScanContext(POLICY)))
+    assert scan.format == "empty" and scan.complete
+    assert [(f.code, f.severity, f.message) for f in scan.findings] == [
+        ("AISEC-SCAN-004", "info", "empty file")
+    ]

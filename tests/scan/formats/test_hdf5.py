@@ -69,3 +69,14 @@ def test_the_parser_reads_any_byte_source(tmp_path: Path) -> None:
     in_memory = assert_scanned(scan_hdf5(source(path.read_bytes()), context()))
     assert [f.code for f in in_memory.findings] == ["AISEC-KER-001"]
     assert in_memory.findings == on_disk.findings
+
+
+def test_a_file_with_the_hdf5_signature_that_hdf5_cannot_open_is_an_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "broken.h5"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\x00" * 200)
+    result = scan_path(path)
+    assert result.verdict == "error" and result.summary.complete is False
+    assert [(f.code, f.severity) for f in result.findings] == [("AISEC-H5-001", "high")]
+    assert result.findings[0].message.startswith("HDF5 cannot be read: ")

@@ -70,3 +70,20 @@ def test_any_location_string_gives_findings_never_exceptions(location: str) -> N
     with tempfile.TemporaryDirectory() as folder:
         for f in check_location(location, Path(folder), None):
             assert f.code.startswith("AISEC-ONNX-")
+
+
+def test_operators_from_a_custom_domain_are_named(tmp_path: Path) -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("MyOp", ["x"], ["y"], domain="com.example.ops")
+    io_type = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1]) for n in ("x", "y")]
+    graph = helper.make_graph([node], "g", [io_type[0]], [io_type[1]])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.example.ops", 1)])
+    path = tmp_path / "custom.onnx"
+    onnx.save(model, str(path))
+    scan = parse(path.read_bytes(), tmp_path)
+    assert [(f.code, f.severity, f.message) for f in scan.findings] == [
+        ("AISEC-ONNX-005", "info", "operators from custom domain 'com.example.ops'")
+    ]

@@ -18,6 +18,8 @@ from aisec_nb.scan.limits import FormatScan, Limits
 from aisec_nb.scan.policy import load_policy
 from tests.scan.corpus_pickle import (
     benign_objects,
+    binbytes,
+    glob,
     hostile_pickles,
     proto,
     sbu,
@@ -378,3 +380,26 @@ def test_benign_pickles_pass_end_to_end(benign: dict[str, object], tmp_path: Pat
             path.write_bytes(pickle.dumps(obj, protocol=protocol))
             result = assert_scanned(scan_path(path))
             assert result.verdict == "pass", (name, protocol, result.findings)
+
+
+def test_a_global_that_touches_files_fails_the_scan(tmp_path: Path) -> None:
+    path = tmp_path / "rmtree.pkl"
+    path.write_bytes(proto(4) + sglob("shutil", "rmtree") + sbu("/srv/models") + b"\x85R.")
+    result = assert_scanned(api.scan_path(path))
+    assert result.verdict == "fail"
+    assert [(f.code, f.severity, f.evidence) for f in result.findings] == [
+        ("AISEC-PKL-004", "high", "shutil.rmtree")
+    ]
+
+
+def test_a_nested_payload_too_large_to_rescan_is_never_clean(tmp_path: Path) -> None:
+    inner = pickle.dumps(1, protocol=4) + b"x" * 100_000
+    path = tmp_path / "nested.pkl"
+    path.write_bytes(proto(4) + glob("pickle", "loads") + binbytes(inner) + b"\x85R.")
+    small = Limits(max_nested_payload=1000)
+    result = assert_scanned(api.scan_path(path, limits=small))
+    assert result.verdict == "fail" and result.summary.complete is False
+    assert [(f.code, f.severity) for f in result.findings] == [
+        ("AISEC-PKL-013", "medium"), ("AISEC-PKL-001", "critical")]
+    assert result.findings[0].message == (
+        "pickle.loads is given bytes of 100005 bytes that could not be read back to rescan")
