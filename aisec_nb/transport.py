@@ -31,7 +31,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import RecordError, UsageError
-from .record import SCHEMA_VERSION, CheckResult, MonitorSummary, check_from_json, to_json
+from .record import (
+    SCHEMA_VERSION,
+    CheckResult,
+    MonitorSummary,
+    NotebookRecord,
+    check_from_json,
+    to_json,
+)
 
 MIME_TYPE = "application/vnd.aisec.v1+json"
 
@@ -105,6 +112,15 @@ class NotebookEvidence:
 
     record: dict[str, Any]
     cells: dict[tuple[str, str | None], int] = field(default_factory=dict)
+
+    @property
+    def typed(self) -> NotebookRecord:
+        """The merged record as the typed Record (checks by kind, monitors), validated once.
+
+        >>> read_record({"metadata": {}, "cells": []}).typed.checks
+        {}
+        """
+        return NotebookRecord.model_validate(self.record)
 
     def cell_of_check(self, check_id: str) -> int | None:
         """0-based index of the cell that displayed check ``check_id``, if any does."""

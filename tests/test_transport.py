@@ -142,3 +142,26 @@ def test_merge_does_not_mutate_its_entries(items: list[Entry]) -> None:
     for payload in merged["monitors"].values():
         payload["value"] = "changed"
     assert [e.payload for e in items] == before
+
+
+def test_the_merged_record_reads_back_typed(tmp_path: Path) -> None:
+    import pickle
+
+    import pandas as pd
+
+    from aisec_nb import check_dataframe, scan_path
+    from aisec_nb.record import DataCheck, ModelCheck, ScannedFile, to_json
+    from tests.evidence import notebook_showing
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "w.pkl").write_bytes(pickle.dumps({"w": [1.0]}, protocol=4))
+    model = scan_path(tmp_path / "m")
+    data = check_dataframe(pd.DataFrame({"x": [1, 2, 2]}), name="df")
+    typed = read_record(notebook_showing(model, data)).typed
+    scanned, checked = typed.checks[model.id], typed.checks[data.id]
+    assert isinstance(scanned, ModelCheck) and isinstance(checked, DataCheck)
+    assert scanned.summary.files == (ScannedFile(name="w.pkl", format="pickle", verdict="pass",
+                                                 size=(tmp_path / "m" / "w.pkl").stat().st_size,
+                                                 sha256=scanned.summary.files[0].sha256),)
+    assert checked.summary.rows == 3 and checked.parameters.thresholds == data.parameters.thresholds
+    assert to_json(scanned) == to_json(model) and to_json(checked) == to_json(data)
