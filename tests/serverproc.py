@@ -86,15 +86,27 @@ def _config(root: Path, port: int, token: str, extra: dict[str, Any]) -> dict[st
 
 @contextmanager
 def jupyter(
-    app: str, root: Path, *, extra: dict[str, Any] | None = None, timeout: float = 90
+    app: str, root: Path, *, extra: dict[str, Any] | None = None, timeout: float = 90,
+    collaboration: bool = False,
 ) -> Iterator[Server]:
-    """Run ``jupyter <app>`` (``server``, ``lab`` or ``notebook``) until the block ends."""
+    """Run ``jupyter <app>`` (``server``, ``lab`` or ``notebook``) until the block ends.
+
+    With ``collaboration`` false, real-time collaboration (jupyter-collaboration), if installed,
+    is switched off for this server, server and front end parts alike.
+    """
+    disabled = {"@jupyterlab/apputils-extension:announcements": True}
+    extra = {section: dict(values) for section, values in (extra or {}).items()}
+    if not collaboration:
+        disabled.update({"@jupyter/collaboration-extension": True,
+                         "@jupyter/docprovider-extension": True})
+        extra.setdefault("ServerApp", {})["jpserver_extensions"] = {
+            "aisec_nb": True, "jupyter_server_ydoc": False, "jupyter_collaboration": False}
     home = root.parent / f"{app}-home"
     for name in ("config", "runtime", "data", "ipython"):
         (home / name).mkdir(parents=True, exist_ok=True)
     port, token = free_port(), secrets.token_hex(16)
     (home / "config" / "jupyter_server_config.json").write_text(
-        json.dumps(_config(root, port, token, extra or {})), encoding="utf-8")
+        json.dumps(_config(root, port, token, extra)), encoding="utf-8")
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),
@@ -108,7 +120,7 @@ def jupyter(
     # No "get notified about Jupyter news?" toast over the screenshots.
     (home / "config" / "labconfig").mkdir(exist_ok=True)
     (home / "config" / "labconfig" / "page_config.json").write_text(json.dumps(
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+        {"disabledExtensions": disabled}))
     log = root.parent / f"{app}.log"
     exe = shutil.which(f"jupyter-{app}", path=str(Path(sys.executable).parent)) or shutil.which(
         f"jupyter-{app}")

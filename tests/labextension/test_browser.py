@@ -8,7 +8,8 @@ side panel lists it with its guideline subsection and the linter's findings; cle
 and saving keeps the record; reopening does not mark the notebook dirty.
 
 Screenshots of the card (light and dark) and of the panel are saved under
-``tests/labextension/screenshots/`` (or ``$AISEC_SCREENSHOTS``) for review.
+``tests/labextension/screenshots/`` (or ``$AISEC_SCREENSHOTS``) for review. The JupyterLab flow
+runs twice: without and with real-time collaboration (jupyter-collaboration).
 Run these tests alone with ``python -m pytest -m browser``.
 """
 
@@ -113,12 +114,22 @@ def _project(root: Path) -> None:
     _write(root / "untrusted.ipynb", shown)
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("lab") / "root"
+def _has_collaboration() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("jupyter_server_ydoc") is not None
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["plain", "collaborative"])
+def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[Server]:
+    collaborative: bool = request.param
+    if collaborative:
+        require(_has_collaboration(), "jupyter-collaboration is not installed")
+    root = tmp_path_factory.mktemp("lab-rtc" if collaborative else "lab") / "root"
     _project(root)
     extra = {"LabApp": {"expose_app_in_browser": True}}
-    with jupyter("lab", root, extra=extra, timeout=120) as server:
+    with jupyter("lab", root, extra=extra, timeout=120, collaboration=collaborative) as server:
         yield server
 
 
@@ -334,7 +345,8 @@ def _untrusted_flow(front: Front, server: Server) -> None:
     assert not front.js(f"() => {CURRENT}.context.model.cells.get(0).trusted")
     front.settle()
     assert set(front.metadata()["checks"]) == {"model:evil.pkl"}
-    assert front.dirty()
+    if not front.js(f"() => !!{CURRENT}.context.model.collaborative"):
+        assert front.dirty()  # (a collaborative document is saved by the server instead)
     front.save()
     assert set(_read(server.root / "untrusted.ipynb")["metadata"]["aisec"]["checks"]) == {
         "model:evil.pkl"}
@@ -353,7 +365,9 @@ def test_jupyterlab_flow(browser: Any, lab: Server) -> None:
     try:
         front = Front(page, lab)
         front.open("/lab/tree/work.ipynb", "work.ipynb")
-        _check_flow(front, lab, "lab", lab=True)
+        collaborative = bool(front.js(f"() => !!{CURRENT}.context.model.collaborative"))
+        assert collaborative == ("rtc" in str(lab.root)), "collaboration on or off as asked"
+        _check_flow(front, lab, "lab-rtc" if collaborative else "lab", lab=True)
         front.command("docmanager:open", {"path": "untrusted.ipynb"})
         front.wait_ready("untrusted.ipynb")
         _untrusted_flow(front, lab)
