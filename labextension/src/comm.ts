@@ -10,10 +10,11 @@
 
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { JSONObject, JSONValue } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 
-import { NotebookRecorder } from './recorder';
 import { jsonEqual } from './pyjson';
+import { NotebookRecorder } from './recorder';
 
 export const COMM_TARGET = 'aisec_nb.record';
 
@@ -82,11 +83,11 @@ export class KernelBridge implements IDisposable {
     this._send(comm);
   }
 
-  private _message(): { type: string; record: unknown; path: string; error: string | null } {
+  private _message(): JSONObject {
     const model = this.panel.content.model;
     return {
       type: 'record',
-      record: model ? (model.getMetadata('aisec') ?? null) : null,
+      record: model ? ((model.getMetadata('aisec') as JSONValue | undefined) ?? null) : null,
       path: this.panel.context.path,
       error: this.recorder.state.error
     };
@@ -100,7 +101,7 @@ export class KernelBridge implements IDisposable {
     const message = this._message();
     this._last = message;
     try {
-      comm.send(message as never);
+      comm.send(message);
     } catch {
       this._comms.delete(comm);
     }

@@ -15,7 +15,6 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { INotebookEvidence, readRecord, RecordError, recordToWrite } from './merge';
-import { JSONValue } from './pyjson';
 
 const DEBOUNCE_MS = 60;
 
@@ -143,7 +142,7 @@ export class NotebookRecorder implements IDisposable {
       const write = recordToWrite(current, evidence.record);
       if (write !== null) {
         this._writes += 1;
-        model.setMetadata('aisec', write as unknown as JSONValue as never);
+        model.setMetadata('aisec', write);
       }
       this._evidence = evidence;
       this._error = null;

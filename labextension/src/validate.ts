@@ -44,7 +44,20 @@ const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INTEGER = /^\s*[+-]?\d+\s*$/;
 const BOOLEAN_WORDS = ['0', 'off', 'f', 'false', 'n', 'no', '1', 'on', 't', 'true', 'y', 'yes'];
 
-function typeError(type: string): string {
+/** The message pydantic gives for a value of the wrong type (its wording, so both sides agree). */
+function typeError(type: string, schema: ISchema, value: unknown): string {
+  if (type === 'object' && schema['properties'] && typeof schema['title'] === 'string') {
+    return `Input should be a valid dictionary or instance of ${schema['title']}`;
+  }
+  if (type === 'number' && typeof value === 'string') {
+    return 'Input should be a valid number, unable to parse string as a number';
+  }
+  if (type === 'integer' && typeof value === 'string') {
+    return 'Input should be a valid integer, unable to parse string as an integer';
+  }
+  if (type === 'integer' && typeof value === 'number' && Number.isFinite(value)) {
+    return 'Input should be a valid integer, got a number with a fractional part';
+  }
   switch (type) {
     case 'string':
       return 'Input should be a valid string';
@@ -157,7 +170,7 @@ export function firstError(
       return null;
     }
     if (!matchesType(type, value)) {
-      return { loc, msg: typeError(type) };
+      return { loc, msg: typeError(type, s, value) };
     }
   }
   if (typeof s['minimum'] === 'number') {
