@@ -81,6 +81,8 @@ def browser() -> Iterator[Any]:
     require(extension_installed(), "the JupyterLab extension is not built and installed "
                                    "(pip install -e . builds it)")
     SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):  # only this run's pictures stay for review
+        old.unlink()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -398,7 +400,14 @@ def _notebook7_flow(front: Front, server: Server) -> None:
     page = front.page
     front.run_all()
     page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
-    page.locator(".jp-AisecCard").first.screenshot(path=str(SHOTS / "nb7-card-light.png"))
+    card = page.locator(".jp-AisecCard[data-aisec-verdict='fail']").first
+    card.screenshot(path=str(SHOTS / "nb7-card-light.png"))
+    front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
+    front.wait("() => document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(500)
+    card.screenshot(path=str(SHOTS / "nb7-card-dark.png"))
+    front.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+    front.wait("() => document.body.dataset.jpThemeLight === 'true'")
     front.settle()
     front.save()
     record = _read(root / "work.ipynb")["metadata"]["aisec"]
