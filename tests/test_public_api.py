@@ -58,7 +58,7 @@ PUBLIC = {
         "SCHEMA_FILE", "SCHEMA_VERSION", "SEVERITY_ORDER", "ScanParameters", "ScanSummary",
         "ScannedFile", "Severity", "Target", "TargetKind", "Timing", "ToolInfo", "VERDICT_ORDER",
         "Verdict", "check_from_json", "make_check", "record_json_schema", "render_json_schema",
-        "shipped_json_schema", "to_json", "utc_now", "worst_verdict",
+        "shipped_json_schema", "sort_findings", "to_json", "utc_now", "worst_verdict",
     ],
     "aisec_nb.scan": [
         "Policy", "directory_digest", "hash_file", "load_policy", "scan_model_file", "scan_path",

@@ -31,6 +31,7 @@ from .base import (
     ToolInfo,
     Verdict,
     make_check,
+    sort_findings,
     to_json,
     utc_now,
     worst_verdict,
@@ -69,5 +70,5 @@ __all__ = [
     "Location", "ModelCheck", "MonitorSummary", "NotebookRecord", "ScanParameters",
     "ScanSummary", "ScannedFile", "Severity", "Target", "TargetKind", "Timing", "ToolInfo",
     "Verdict", "check_from_json", "make_check", "record_json_schema", "render_json_schema",
-    "shipped_json_schema", "to_json", "utc_now", "worst_verdict",
+    "shipped_json_schema", "sort_findings", "to_json", "utc_now", "worst_verdict",
 ]

@@ -119,6 +119,7 @@ class CheckResult(_Model):
 
 
 CheckT = TypeVar("CheckT", bound=CheckResult)
+FindingT = TypeVar("FindingT", bound=Finding)
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,9 @@ def make_check(
     summary: Any,
     kind: str | None = None,
 ) -> CheckT:
-    """The one way a check result is made: this tool's name and version, the duration since
-    ``timing`` started, and ``recorded_at`` now (the merge key).
+    """The one way a check result is made: findings worst first (:func:`sort_findings`), this
+    tool's name and version, the duration since ``timing`` started, and ``recorded_at`` now (the
+    merge key).
 
     >>> t = Timing.start()
     >>> r = make_check(CheckResult, kind="custom", id="x", target={"kind": "file"},
@@ -160,10 +162,21 @@ def make_check(
     """
     typed_kind = model.model_fields["kind"].default
     return model(id=id, kind=kind if kind is not None else typed_kind, target=target,
-                 verdict=verdict, findings=tuple(findings),
+                 verdict=verdict, findings=sort_findings(findings),
                  tool=ToolInfo(name="aisec-nb", version=__version__),
                  started_at=timing.started_at, duration_s=timing.elapsed(),
                  recorded_at=utc_now(), parameters=parameters, summary=summary)
+
+
+def sort_findings(findings: Iterable[FindingT]) -> tuple[FindingT, ...]:
+    """Worst first, then by code; findings of one code keep the order they were found in.
+
+    >>> [f.code for f in sort_findings([Finding(code="B", severity="low", message=""),
+    ...                                 Finding(code="A", severity="high", message=""),
+    ...                                 Finding(code="A", severity="low", message="")])]
+    ['A', 'A', 'B']
+    """
+    return tuple(sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.code)))
 
 
 def worst_verdict(verdicts: list[str]) -> Verdict:

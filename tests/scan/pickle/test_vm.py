@@ -400,6 +400,6 @@ def test_a_nested_payload_too_large_to_rescan_is_never_clean(tmp_path: Path) -> 
     result = assert_scanned(api.scan_path(path, limits=small))
     assert result.verdict == "fail" and result.summary.complete is False
     assert [(f.code, f.severity) for f in result.findings] == [
-        ("AISEC-PKL-013", "medium"), ("AISEC-PKL-001", "critical")]
-    assert result.findings[0].message == (
+        ("AISEC-PKL-001", "critical"), ("AISEC-PKL-013", "medium")]
+    assert result.findings[1].message == (
         "pickle.loads is given bytes of 100005 bytes that could not be read back to rescan")
