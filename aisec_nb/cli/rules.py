@@ -23,8 +23,6 @@ AREA_NAMES = {
     "data": "DataFrames (aisec-nb check-data, %aisec check data)",
     "drift": "live data against a reference (%aisec monitor, Monitor)",
     "lint": "notebooks' recorded evidence (aisec-nb lint)",
-    "threats": "the threat model and risk register (%aisec threats)",
-    "card": "the model card (%aisec card)",
 }
 WIDTH = 88
 TITLE_WIDTH = 64
