@@ -214,6 +214,16 @@ class Scope:
     strings: dict[str, str] = field(default_factory=dict)
     handles: dict[str, str] = field(default_factory=dict)
     guard: bool = False
+    triggers: set[str] = field(default_factory=set)
+    """Names bound to something a rule looks for (``loader = pickle.load``): a cell that uses
+    one is read in full even when none of :data:`TRIGGER` is in it."""
+
+    def bind(self, name: str, ref: Ref) -> None:
+        self.names[name] = ref
+        if ref.keywords or ref.qual.rsplit(".", 1)[-1] in TRIGGER_WORDS:
+            self.triggers.add(name)
+        else:
+            self.triggers.discard(name)
 
     def resolve(self, node: ast.expr) -> Ref | None:
         if isinstance(node, ast.Name):
@@ -331,10 +341,10 @@ class CellVisitor(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self.scope.names[alias.asname] = Ref(canonical(alias.name))
+                self.scope.bind(alias.asname, Ref(canonical(alias.name)))
             else:
                 top = alias.name.split(".")[0]
-                self.scope.names[top] = Ref(canonical(top))
+                self.scope.bind(top, Ref(canonical(top)))
             self.scope.strings.pop(alias.asname or alias.name.split(".")[0], None)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -344,9 +354,9 @@ class CellVisitor(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 for name in STAR_EXPORTS.get(module, ()):
-                    self.scope.names[name] = Ref(canonical(f"{module}.{name}"))
+                    self.scope.bind(name, Ref(canonical(f"{module}.{name}")))
                 continue
-            self.scope.names[alias.asname or alias.name] = Ref(canonical(f"{module}.{alias.name}"))
+            self.scope.bind(alias.asname or alias.name, Ref(canonical(f"{module}.{alias.name}")))
 
     def _bind(self, target: ast.expr, value: ast.expr | None) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -364,7 +374,7 @@ class CellVisitor(ast.NodeVisitor):
             handle = self.path_of(value) if isinstance(value, ast.Call) else None
             if handle is not None:
                 self.scope.handles[name] = handle
-            self.scope.names[name] = bound if bound is not None else Ref(f"${name}")
+            self.scope.bind(name, bound if bound is not None else Ref(f"${name}"))
         elif isinstance(target, ast.Attribute) and bound is not None:
             ref = self.scope.resolve(target)
             if ref is not None:
@@ -411,7 +421,7 @@ class CellVisitor(ast.NodeVisitor):
             if isinstance(item.optional_vars, ast.Name):
                 path = self.path_of(item.context_expr)
                 name = item.optional_vars.id
-                self.scope.names[name] = Ref(f"${name}")
+                self.scope.bind(name, Ref(f"${name}"))
                 if path is not None:
                     self.scope.handles[name] = path
         for statement in node.body:
@@ -422,14 +432,14 @@ class CellVisitor(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         for decorator in node.decorator_list:
             self.visit(decorator)
-        self.scope.names[node.name] = Ref(f"${node.name}")
+        self.scope.bind(node.name, Ref(f"${node.name}"))
         for statement in node.body:
             self.visit(statement)
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        self.scope.names[node.name] = Ref(f"${node.name}")
+        self.scope.bind(node.name, Ref(f"${node.name}"))
         self.generic_visit(node)
 
     # -- references -----------------------------------------------------------------------------
@@ -710,6 +720,55 @@ class CellVisitor(ast.NodeVisitor):
                      "verification off")
 
 
+TRIGGER_WORDS = frozenset(
+    {q.rsplit(".", 1)[-1] for q in (*ALWAYS_UNSAFE, *TORCH_LOADS, *YAML_LOADS, *KERAS_LOADS,
+                                    *MODEL_LOADERS, *DATA_READERS, *HUB_CALLS, *URL_FETCHES,
+                                    *SUBPROCESS, *INSECURE_NAMES)}
+    | {"from_pretrained", "trust_remote_code", "verify", "check_hostname", "environ", "putenv",
+       "eval", "exec", "get_ipython", "partial", "open", "hub", "aisec", "revision"}
+)
+"""The names the rules look for; a cell with none of them (nor a credential word, a secret's
+prefix or an IPython escape) only binds names: its expressions are not walked."""
+TRIGGER = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, TRIGGER_WORDS))) + r")\b"
+    r"|(?i:key|token|passw|secret|credential|auth|bearer)"
+    r"|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|sk_live_|rk_live_|sk-|AIza|"
+    r"eyJ|hf_|-----BEGIN|^[ \t]*[%!]|=[ \t]*[%!]",
+    re.MULTILINE,
+)
+
+
+def _bind_statements(visitor: CellVisitor, body: Sequence[ast.stmt]) -> None:
+    """Only the bindings of statements (imports, assignments, definitions, ``with``), for a
+    cell in which no rule can fire."""
+    for node in body:
+        if isinstance(node, ast.Import):
+            visitor.visit_Import(node)
+        elif isinstance(node, ast.ImportFrom):
+            visitor.visit_ImportFrom(node)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                visitor._bind(target, node.value)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            visitor._bind(node.target, node.value)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            visitor.scope.bind(node.name, Ref(f"${node.name}"))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    visitor.scope.bind(item.optional_vars.id, Ref(f"${item.optional_vars.id}"))
+            _bind_statements(visitor, node.body)
+        elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            _bind_statements(visitor, node.body)
+            _bind_statements(visitor, node.orelse)
+        elif isinstance(node, ast.Try):
+            _bind_statements(visitor, node.body)
+            for handler in node.handlers:
+                _bind_statements(visitor, handler.body)
+            _bind_statements(visitor, node.orelse)
+            _bind_statements(visitor, node.finalbody)
+
+
 def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeio" else "a"
 
@@ -725,13 +784,24 @@ class CodeResult:
     uses: list[FileUse] = field(default_factory=list)
 
 
-def check_cells(cells: Sequence[tuple[int, ParsedCell]], base: Path | None) -> CodeResult:
-    """Run the code rules over a notebook's parsed code cells (``(index, parsed)``, in order)."""
+def check_cells(cells: Sequence[tuple[int, ParsedCell]], base: Path | None,
+                sources: Sequence[str] | None = None) -> CodeResult:
+    """Run the code rules over a notebook's parsed code cells (``(index, parsed)``, in order).
+
+    ``sources`` (the notebook's cell sources, by index) lets a cell in which no rule can fire
+    be read for its bindings only, which is most cells and much faster.
+    """
     scope = Scope()
     out = CodeResult()
     for index, parsed in cells:
+        text = sources[index] if sources is not None else None
+        quiet = text is not None and TRIGGER.search(text) is None and not any(
+            name in text for name in scope.triggers)
         for tree, offset in parsed.trees:
             visitor = CellVisitor(scope, index, offset, base)
+            if quiet:
+                _bind_statements(visitor, tree.body)
+                continue
             visitor.visit(tree)
             out.hits.extend(visitor.hits)
             out.uses.extend(visitor.uses)

@@ -36,11 +36,27 @@ class Sensitive:
     """The redacted shape (never the value)."""
 
 
+NEEDS = {"email": "@", "us_ssn": "-", "ip_address": ".", "private_key": "-----BEGIN",
+         "jwt": "eyJ"}
+"""A character or text each of these kinds cannot match without (a quick test before the
+pattern runs; a kind not listed is always tried)."""
+
+
 @lru_cache(maxsize=1)
-def _gate() -> re.Pattern[str]:
+def _gates() -> tuple[tuple[str | None, re.Pattern[str]], ...]:
     from ..data.pii import load_patterns
 
-    return re.compile("|".join(f"(?:{p.regex})" for p in load_patterns()))
+    return tuple((NEEDS.get(p.kind), re.compile(p.regex)) for p in load_patterns())
+
+
+def _gate_search(text: str) -> bool:
+    return any((need is None or need in text) and pattern.search(text) is not None
+               for need, pattern in _gates())
+
+
+def may_be_sensitive(text: str) -> bool:
+    """A cheap test: whether :func:`find_sensitive` could find anything in ``text``."""
+    return _gate_search(text) or _HF_TOKEN.search(text) is not None
 
 
 def find_sensitive(text: str, *, categories: Iterable[str] = ("secret", "pii"),
@@ -57,7 +73,7 @@ def find_sensitive(text: str, *, categories: Iterable[str] = ("secret", "pii"),
         token = _HF_TOKEN.search(text)
         if token:
             out.append(Sensitive("hf_token", "secret", "critical", "hf_•••…(37 chars)"))
-    if not _gate().search(text):
+    if not _gate_search(text):
         return out
     for kind, category, severity, sample in _scan(text):
         if category in wanted and kind not in skipped:

@@ -227,7 +227,7 @@ def lint_one(path: Path, settings: LintSettings = DEFAULT_SETTINGS, *,
     code_cells = [i for i, c in enumerate(cells) if c.get("cell_type") == "code"]
 
     raw: list[tuple[str, str, dict[str, Any]]] = []  # (code, message, location fields)
-    result = check_cells([(i, parse_cell(sources[i])) for i in code_cells], base)
+    result = check_cells([(i, parse_cell(sources[i])) for i in code_cells], base, sources)
     for hit in iter_hits(result):
         lines = sources[hit.cell].split("\n")
         text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
@@ -322,7 +322,7 @@ def _place(path: Path, nb: Any, items: list[LintFinding], made: list[LintFinding
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return items
-    locator = RawLocator(text)
+    locator = RawLocator(text, nb)
     by_identity = {id(f): n for n, f in enumerate(made)}
     out = []
     for finding in items:

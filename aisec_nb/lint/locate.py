@@ -18,10 +18,10 @@ on one line, or with other indents, is located as well (each of its values is on
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 JsonPath = tuple[str | int, ...]
 
@@ -30,22 +30,84 @@ MAX_DEPTH = 8
 """Values deeper than this under ``cells`` are not located (nothing points at them)."""
 
 
-class RawLocator:
-    """Line numbers (1-based) of the values under ``cells`` of a notebook's raw JSON text."""
+def _count(value: object) -> int:
+    """Lines ``value`` takes in nbformat's layout (``indent=1``: one value per line)."""
+    if isinstance(value, dict):
+        items: Sequence[object] = list(value.values())
+    elif isinstance(value, list):
+        items = value
+    else:
+        return 1
+    if not items:
+        return 1
+    return 2 + sum(_count(v) if isinstance(v, (dict, list)) else 1 for v in items)
 
-    def __init__(self, text: str) -> None:
+
+class RawLocator:
+    """Line numbers (1-based) of the values under ``cells`` of a notebook's raw JSON text.
+
+    Given the parsed notebook (``data``), a file in nbformat's own layout (one value per line,
+    keys sorted, as Jupyter saves) is located by counting lines over the parsed values, and
+    each answer is checked against the text; any other layout, or an answer that does not
+    check, falls back to scanning the text's JSON tokens.
+    """
+
+    def __init__(self, text: str, data: Mapping[str, Any] | None = None) -> None:
         self._text = text
         self._lines: dict[JsonPath, int] | None = None
+        self._data = data if data is not None and text.startswith('{\n "cells": [') else None
+        self._raw: list[str] | None = None
+        self._starts: list[int] | None = None
+
+    def _canonical(self, path: JsonPath) -> int | None:
+        """The line of ``path`` in nbformat's layout, checked against the text; ``None`` when
+        the file is not in that layout."""
+        assert self._data is not None
+        if self._raw is None:
+            self._raw = self._text.split("\n")
+        cells = self._data.get("cells")
+        if not isinstance(cells, list) or len(path) < 2 or not isinstance(path[1], int) or \
+                not 0 <= path[1] < len(cells):
+            return None
+        if self._starts is None:
+            starts, line = [], 3
+            for cell in cells:
+                starts.append(line)
+                line += _count(cell)
+            self._starts = starts
+        line = self._starts[path[1]]
+        value: Any = cells[path[1]]
+        for step in path[2:]:
+            if isinstance(value, dict) and isinstance(step, str) and step in value:
+                line += 1
+                for key in sorted(value):
+                    if key == step:
+                        break
+                    line += _count(value[key])
+                value = value[step]
+            elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+                line += 1 + sum(_count(v) for v in value[:step])
+                value = value[step]
+            else:
+                return None
+        if not 0 < line <= len(self._raw):
+            return None
+        shown = self._raw[line - 1]
+        if isinstance(value, (dict, list)):
+            ok = shown.endswith(("{", "[", "{}", "[]", "{},", "[],"))
+        else:
+            ok = json.dumps(value, ensure_ascii=False) in shown
+        return line if ok else None
 
     def _scan(self) -> dict[JsonPath, int]:
         text = self._text
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer("\n", text))
         found: dict[JsonPath, int] = {}
         paths: list[JsonPath | None] = []  # per open container: its path (None: not followed)
         objects: list[bool] = []  # per open container: an object (else an array)
         keys: list[str | int] = []  # per open container: the current key or index
         expecting: list[bool] = []  # per open object: the next string is a key
+        line, seen = 1, 0
+        count = text.count
         for match in _TOKEN.finditer(text):
             token = match.group()
             first = token[0]
@@ -66,22 +128,26 @@ class RawLocator:
                     expecting.pop()
                 continue
             if objects and objects[-1] and expecting[-1]:
-                try:
-                    keys[-1] = json.loads(token)
-                except ValueError:
-                    keys[-1] = token
+                keys[-1] = token[1:-1] if "\\" not in token else _key(token)
                 expecting[-1] = False
                 continue
-            if not paths:
-                path: JsonPath | None = ()
-            else:
-                parent = paths[-1]
-                path = None if parent is None else (*parent, keys[-1])
+            parent = paths[-1] if paths else ()
+            if parent is None:
+                if first in "{[":
+                    paths.append(None)
+                    objects.append(first == "{")
+                    keys.append(0)
+                    expecting.append(first == "{")
+                continue
+            path: JsonPath | None = (*parent, keys[-1]) if paths else ()
             if path:
                 if path[0] != "cells":
                     path = None
                 else:
-                    found[path] = bisect.bisect_right(starts, match.start())
+                    start = match.start()
+                    line += count("\n", seen, start)
+                    seen = start
+                    found[path] = line
             if first in "{[":
                 follow = path if path is not None and len(path) < MAX_DEPTH else None
                 paths.append(follow)
@@ -98,6 +164,11 @@ class RawLocator:
 
     def line_of(self, path: JsonPath) -> int | None:
         """The line where the value at ``path`` starts, or ``None`` if it is not there."""
+        if self._data is not None:
+            found = self._canonical(path)
+            if found is not None:
+                return found
+            self._data = None  # not nbformat's layout after all: scan the text from now on
         return self.lines.get(path)
 
     def cell_line(self, cell: int) -> int | None:
@@ -125,6 +196,14 @@ class RawLocator:
             if found is not None:
                 return found
         return self.line_of(path)
+
+
+def _key(token: str) -> str:
+    try:
+        key: str = json.loads(token)
+    except ValueError:
+        return token
+    return key
 
 
 def element_of_line(parts: Sequence[str], line: int) -> int | None:

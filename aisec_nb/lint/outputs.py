@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..transport import MIME_TYPE
-from .detectors import find_sensitive, mask
+from .detectors import find_sensitive, mask, may_be_sensitive
 from .locate import JsonPath
 
 SECRET = "AISEC-OUT-001"  # noqa: S105 - a rule code
@@ -99,7 +99,10 @@ def output_rules(cells: Sequence[Any], max_output_bytes: int) -> Iterator[Output
             for keys, value in _texts(output):
                 path: JsonPath = ("cells", index, "outputs", number, *keys)
                 reported: set[str] = set()
-                for element, line in enumerate(_lines(value)):
+                parts = _lines(value)
+                if not is_traceback and not may_be_sensitive("".join(parts)):
+                    continue
+                for element, line in enumerate(parts):
                     text = _ANSI.sub("", line)
                     where = element if isinstance(value, list) else None
                     if is_traceback:

@@ -54,6 +54,7 @@ def _check(text: str) -> None:
     raw = text.split("\n")  # file lines, as a reviewer (and GitHub) counts them
     data = json.loads(text)
     locator = RawLocator(text)
+    counted = RawLocator(text, data)  # nbformat's layout counted over the parsed values
     for index, cell in enumerate(data["cells"]):
         start = locator.cell_line(index)
         assert start is not None
@@ -63,6 +64,7 @@ def _check(text: str) -> None:
         for number in range(1, len(lines) + 1):
             found = locator.source_line(index, number, source)
             assert found is not None
+            assert counted.source_line(index, number, source) == found
             if isinstance(source, list) and source:
                 element = element_of_line(source, number)
                 assert element == _element_holding(source, lines, number)
@@ -70,8 +72,10 @@ def _check(text: str) -> None:
                     json.dumps(source[element]) in raw[found - 1]
         for out_index, output in enumerate(cell.get("outputs", [])):
             for element, part in enumerate(output.get("text", [])):
-                found = locator.text_line(("cells", index, "outputs", out_index, "text"), element)
+                path = ("cells", index, "outputs", out_index, "text")
+                found = locator.text_line(path, element)
                 assert found is not None
+                assert counted.text_line(path, element) == found
                 assert json.dumps(part, ensure_ascii=False) in raw[found - 1] or \
                     json.dumps(part) in raw[found - 1]
 

@@ -65,7 +65,7 @@ def test_secrets_personal_data_tracebacks_and_size_in_outputs(tmp_path: Path) ->
 
 def test_suppressions_need_a_reason_and_must_match(tmp_path: Path) -> None:
     nb = write(notebook(
-        "obj = pickle.loads(blob)  # aisec: ignore[AISEC-CODE-001] our own cache, written in cell 1",
+        "obj = pickle.loads(blob)  # aisec: ignore[AISEC-CODE-001] our own cache, made in cell 1",
         "obj = pickle.loads(blob)  # aisec: ignore[AISEC-CODE-001]",
         "x = 1  # aisec: ignore[AISEC-CODE-006] left over",
         "y = 2  # aisec: ignore[AISEC-NOPE-001] typo",
@@ -77,7 +77,7 @@ def test_suppressions_need_a_reason_and_must_match(tmp_path: Path) -> None:
         at(nb, "AISEC-SUP-002", 2, 1), at(nb, "AISEC-SUP-002", 3, 1),
     ]
     assert [(f.code, f.cell, f.reason) for f in result.suppressed] == [
-        ("AISEC-CODE-001", 0, "our own cache, written in cell 1"),
+        ("AISEC-CODE-001", 0, "our own cache, made in cell 1"),
         ("AISEC-CODE-006", 4, "fixture of the test"),
     ]
     assert "unknown code(s) AISEC-NOPE-001" in result.findings[3].message
