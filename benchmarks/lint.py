@@ -42,7 +42,8 @@ CODE = [
     "%%time\nresult = expensive(df)\nresult.describe()",
     "summary = df.groupby('region').agg({'income': ['mean', 'std'], 'age': 'median'})\nsummary",
     "class Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-    "        self.fc = torch.nn.Linear(10, 2)\n\n    def forward(self, x):\n        return self.fc(x)",
+    "        self.fc = torch.nn.Linear(10, 2)\n\n"
+    "    def forward(self, x):\n        return self.fc(x)",
     "client = Client(api_key=os.environ['API_KEY'])\nresponse = client.complete(prompt)",
     "def broken(:\n    pass",
 ]
