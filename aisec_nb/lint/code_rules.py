@@ -738,6 +738,41 @@ TRIGGER = re.compile(
 )
 
 
+BINDS = re.compile(r"^[ \t]*(?:import|from)[ \t]|=[ \t]*[rRbBuUfF]{0,2}[\"']", re.MULTILINE)
+"""What a cell must hold for its bindings to matter to a later cell: an import, or a string
+assigned (a path named once and loaded later)."""
+
+
+def check_sources(cells: Sequence[tuple[int, str]], base: Path | None) -> CodeResult:
+    """Run the code rules over a notebook's code cells (``(index, source)``, in order).
+
+    A cell with nothing a rule looks for (:data:`TRIGGER`), no name bound to such a thing, and
+    nothing a later cell could use (:data:`BINDS`) is not even parsed; one with only the last is
+    read for its bindings.
+    """
+    from .cells import parse_cell
+
+    scope = Scope()
+    out = CodeResult()
+    for index, text in cells:
+        fires = TRIGGER.search(text) is not None or any(n in text for n in scope.triggers)
+        if not fires and BINDS.search(text) is None:
+            continue
+        parsed = parse_cell(text)
+        for tree, offset in parsed.trees:
+            visitor = CellVisitor(scope, index, offset, base)
+            if fires:
+                visitor.visit(tree)
+                out.hits.extend(visitor.hits)
+                out.uses.extend(visitor.uses)
+            else:
+                _bind_statements(visitor, tree.body)
+        for line, command in parsed.shell:
+            for found in shell_hits(command, base):
+                out.hits.append(CodeHit(found.code, index, line, 1, found.message))
+    return out
+
+
 def _bind_statements(visitor: CellVisitor, body: Sequence[ast.stmt]) -> None:
     """Only the bindings of statements (imports, assignments, definitions, ``with``), for a
     cell in which no rule can fire."""

@@ -212,8 +212,7 @@ def lint_one(path: Path, settings: LintSettings = DEFAULT_SETTINGS, *,
     """Lint one notebook; raises :class:`NotebookError` when it cannot be read."""
     from ..transport import read_record
     from . import evidence as ev
-    from .cells import parse_cell
-    from .code_rules import check_cells, iter_hits
+    from .code_rules import check_sources, iter_hits
     from .outputs import output_rules
     from .suppress import NO_REASON, UNUSED, suppressions
 
@@ -227,7 +226,7 @@ def lint_one(path: Path, settings: LintSettings = DEFAULT_SETTINGS, *,
     code_cells = [i for i, c in enumerate(cells) if c.get("cell_type") == "code"]
 
     raw: list[tuple[str, str, dict[str, Any]]] = []  # (code, message, location fields)
-    result = check_cells([(i, parse_cell(sources[i])) for i in code_cells], base, sources)
+    result = check_sources([(i, sources[i]) for i in code_cells], base)
     for hit in iter_hits(result):
         lines = sources[hit.cell].split("\n")
         text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""

@@ -194,3 +194,16 @@ def test_model_loads_need_scan_evidence(tmp_path: Path, monkeypatch: object) -> 
     policy = LintSettings(require=frozenset({"model-scan"}))
     assert found(path, policy) == [at(path, "AISEC-POL-001", 1, 3),
                                    at(path, "AISEC-POL-001", 1, 5)]
+
+
+def test_names_bound_in_quiet_cells_reach_later_cells(tmp_path: Path) -> None:
+    nb = write(notebook(
+        "import joblib as jb",
+        "PATH = 'models/m.joblib'\nrows = [r for r in range(3)]",
+        "fn = jb.load",
+        "print(rows)",
+        "result = fn(PATH)",
+    ), tmp_path / "quiet.ipynb")
+    assert found(nb) == [at(nb, "AISEC-CODE-001", 4, 1), at(nb, "AISEC-CODE-008", 4, 1)]
+    [_, unscanned] = lint_one(nb).findings
+    assert unscanned.message.startswith("models/m.joblib is loaded here (joblib.load)")
