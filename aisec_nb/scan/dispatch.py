@@ -58,8 +58,13 @@ def scan_stream(stream: ByteSource, ctx: ScanContext, member: str | None = None)
         ctx = replace(ctx, rescan=scan_stream)
     start = stream.tell()
     head = stream.read(HEAD_SIZE)
+    size = None
+    if head[8:9] == b"{":
+        # A safetensors header must fit the file: only then is the size worth a seek (an
+        # inflating member decompresses to its end to find it).
+        size = stream.seek(0, os.SEEK_END) - start
     stream.seek(start)
-    fmt = sniff_format(head)
+    fmt = sniff_format(head, size)
     if ctx.depth > ctx.limits.max_depth:
         return FormatScan(fmt, (finding("AISEC-SCAN-003", f"nested deeper than "
                                         f"{ctx.limits.max_depth} containers; not checked",

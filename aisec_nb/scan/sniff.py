@@ -1,16 +1,23 @@
 """Format detection by content, never by file name, and the scanner's one vocabulary of formats.
 
 Every magic number the scanner matches is defined here, and every format and compression name it
-uses. :func:`sniff_format` names the outer format of a file from its first bytes;
-:func:`sniff_compression` names the compression of a stream already known to be compressed.
-Containers are told apart later by what they hold (a zip with ``data.pkl`` is PyTorch, with
-``config.json`` Keras...), and protobuf files by their field layout (ONNX vs TF SavedModel); see
-the format parsers.
+uses. :func:`sniff_format` names the outer format of a file from its first bytes (and its size,
+when known); :func:`sniff_compression` names the compression of a stream already known to be
+compressed. Containers are told apart later by what they hold (a zip with ``data.pkl`` is
+PyTorch, with ``config.json`` Keras...), and protobuf files by their field layout (ONNX vs TF
+SavedModel); see the format parsers.
+
+A format is named by its structure, not by a first byte alone: a safetensors file whose header
+is 128 bytes long starts with ``80 00``, the opening of a pickle, and is still safetensors
+because its length, its ``{`` and its JSON header fit together (and fit the file).
 
 Example::
 
     >>> sniff_format(b"\\x80\\x04\\x95")
     'pickle'
+    >>> head = b'{"w": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}}'.ljust(128)
+    >>> sniff_format(len(head).to_bytes(8, "little") + head, 136)
+    'safetensors'
     >>> sniff_format(b"GGUF\\x03\\x00\\x00\\x00")
     'gguf'
     >>> sniff_compression(b"BZh91AY&SY"), pickle_label("bzip2")
@@ -18,6 +25,9 @@ Example::
 """
 
 from __future__ import annotations
+
+import json
+import pickletools
 
 HEAD_SIZE = 512
 """Bytes a caller should read for :func:`sniff_format` (tar needs 262)."""
@@ -79,6 +89,8 @@ MARSHAL_CODE_MARKERS = (b"\xe3", b"c\x00\x00\x00")
 
 # Opcodes a protocol 0/1 pickle can plausibly start with (protocol 2+ starts with PROTO).
 _PICKLE_FIRST_OPS = frozenset(b"()]}cILFSVNKJMGUTXBCilgdptP")
+_PICKLE_OPS = frozenset(ord(op.code) for op in pickletools.opcodes)
+"""Every opcode byte of pickle protocols 0-5 (what may follow PROTO)."""
 
 
 def is_zlib(head: bytes) -> bool:
@@ -96,18 +108,62 @@ def is_zlib(head: bytes) -> bool:
     )
 
 
-def sniff_format(head: bytes) -> str:
+def safetensors_header(head: bytes, size: int | None = None) -> bool:
+    """Whether ``head`` opens a safetensors file by its structure: an 8-byte little-endian
+    length, then ``{`` and JSON text that runs to that length, within ``size`` bytes when the
+    size is known. A header that fits in ``head`` must parse as a JSON object.
+
+    >>> safetensors_header((2).to_bytes(8, "little") + b"{}", 10)
+    True
+    >>> safetensors_header((2).to_bytes(8, "little") + b"{}", 9)   # longer than the file
+    False
+    """
+    if len(head) < 10 or head[8:9] != b"{":
+        return False
+    n = int.from_bytes(head[:8], "little")
+    if n < 2 or (size is not None and n + 8 > size):
+        return False
+    text = head[8 : 8 + n]
+    if len(text) == n:
+        try:
+            return isinstance(json.loads(text), dict)
+        except (ValueError, RecursionError):
+            return False
+    # Only the start of a longer header is here: it must read as JSON text (an object's key or
+    # its end after the brace, UTF-8 without control characters but whitespace).
+    if text[1:2].strip() not in (b'"', b"}", b""):
+        return False
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(text) - 4:  # only a character cut by the sample's end may fail
+            return False
+    return all(b >= 32 or b in (9, 10, 13) for b in text)
+
+
+def _pickle_start(head: bytes) -> bool:
+    """A protocol 2+ pickle: PROTO with a known protocol, then an opcode (not a NUL byte)."""
+    return (len(head) > 1 and head[0] == PICKLE_PROTO and head[1] <= 5
+            and (len(head) == 2 or head[2] in _PICKLE_OPS))
+
+
+def sniff_format(head: bytes, size: int | None = None) -> str:
     """The format of a file from its first bytes (:data:`HEAD_SIZE` is enough), never its name.
 
-    Returns one of :data:`FORMATS`.
+    ``size`` is the number of bytes from the start of ``head`` to the end of the file, when the
+    caller knows it: a safetensors header must fit it. Returns one of :data:`FORMATS`.
     """
     if not head:
         return "empty"
+    if safetensors_header(head, size):
+        # Before every magic number: the length's first bytes can be anything (80 00 is a
+        # pickle's PROTO, 1f 8b gzip, 08 protobuf, 5d 00 00 LZMA), the structure cannot.
+        return "safetensors"
     if head.startswith((ZIP_LOCAL, ZIP_END)):
         return "zip"
     if TORCH_LEGACY_MAGIC in head[:24] and head[:1] in (b"\x80", b"\x8a"):
         return "pytorch-legacy"
-    if head[0] == PICKLE_PROTO and len(head) > 1 and head[1] <= 5:
+    if _pickle_start(head):
         return "pickle"
     if head.startswith(NUMPY_MAGIC):
         return "numpy"
@@ -132,7 +188,7 @@ def sniff_format(head: bytes) -> str:
     if len(head) >= TAR_MAGIC_AT + 5 and head[TAR_MAGIC_AT : TAR_MAGIC_AT + 5] == TAR_MAGIC:
         return "tar"
     if len(head) >= 10 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") > 1:
-        return "safetensors"
+        return "safetensors"  # a header that lies about its length: the parser says so
     if head.startswith(LZMA_ALONE_MAGIC):
         return LZMA
     if head[0] == 0x08 and len(head) > 2:

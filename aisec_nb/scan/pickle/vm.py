@@ -105,7 +105,7 @@ def _rescan_payload(m: Machine, data: bytes, path: str) -> FormatScan:
     them; anything else goes to the router (without one, it is read as a pickle and fails as one).
     """
     ctx = m.ctx.for_payload()
-    if ctx.rescan is not None and sniff_format(data[:HEAD_SIZE]) != "pickle":
+    if ctx.rescan is not None and sniff_format(data[:HEAD_SIZE], len(data)) != "pickle":
         return ctx.scan(io.BytesIO(data), m.member)
     m.budget.ops = m.ops
     result = run_scan(io.BytesIO(data), ctx, m.member, single=True, path=path, budget=m.budget)
