@@ -55,6 +55,7 @@ from ..sniff import (
 )
 from ..source import ByteSource, SeekableView, Window
 from ..stop import ScanStop
+from ..verdict import verdict_of
 from .inflate import BombError, Inflater
 
 METHODS = {0: None, 8: DEFLATE, 12: BZIP2}
@@ -331,8 +332,6 @@ def scan_zip(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
         label = _join(member, m.name)
         if not m.readable:
             complete = False
-            # An "encrypted" flag may be a lie to make scanners skip the member: read the bytes
-            # anyway; real ciphertext just ends as an unparsable member.
             if m.local_name is None or m.method not in METHODS:
                 continue
         if m.name.endswith("/") and m.size == 0:
@@ -341,7 +340,10 @@ def scan_zip(stream: ByteSource, ctx: ScanContext, member: str | None = None) ->
             # Raw storage bytes: torch copies them into tensors, never unpickles them.
             skipped_records += 1
             continue
-        result = _scan_member(stream, m, directory, ctx, label, kind)
+        if m.flags & 1:
+            result = _encrypted_member(stream, m, directory, ctx, label, kind)
+        else:
+            result = _scan_member(stream, m, directory, ctx, label, kind)
         findings.extend(result.findings)
         complete = complete and result.complete
         if len(listed) < MAX_LISTED:
@@ -418,8 +420,26 @@ def _prefixed(f: Finding, member: str | None) -> Finding:
     return f.model_copy(update={"location": loc})
 
 
+def _encrypted_member(stream: ByteSource, m: Member, directory: Directory, ctx: ScanContext,
+                      label: str, kind: str) -> FormatScan:
+    """A member flagged as encrypted: "not checked" (AISEC-ZIP-007, from the directory) and
+    nothing else, unless its bytes are no ciphertext at all.
+
+    The flag may be a lie to make scanners skip the member while a loader that ignores it
+    reads plain bytes, so the bytes are scanned anyway; what real ciphertext produces there
+    (an unrecognised format, a broken pickle, a CRC that cannot match: the CRC is of the
+    plaintext) says nothing, so it is dropped. Only findings that fail the member on their own
+    (a payload named in plain bytes) are kept.
+    """
+    result = _scan_member(stream, m, directory, ctx, label, kind, check_crc=False)
+    if verdict_of(result.findings, result.complete) == "fail" and result.format != "zip-member":
+        return FormatScan(result.format, result.findings, complete=False,
+                          details=result.details)
+    return FormatScan("encrypted", (), complete=False)
+
+
 def _scan_member(stream: ByteSource, m: Member, directory: Directory, ctx: ScanContext,
-                 label: str, kind: str) -> FormatScan:
+                 label: str, kind: str, *, check_crc: bool = True) -> FormatScan:
     try:
         if kind == "keras" and m.name == "config.json":
             result = scan_keras_config(open_member(stream, m, ctx.limits), ctx, label)
@@ -428,7 +448,7 @@ def _scan_member(stream: ByteSource, m: Member, directory: Directory, ctx: ScanC
                 result = ctx.deeper().scan(reader, label)
         else:
             result = ctx.deeper().scan(open_member(stream, m, ctx.limits), label)
-        problem = crc_finding(stream, m, ctx.limits)
+        problem = crc_finding(stream, m, ctx.limits) if check_crc else None
     except BombError as exc:
         return broken("zip-member", "AISEC-ZIP-005", f"decompression bomb: {exc}", member=label)
     except (ValueError, OSError, EOFError) as exc:
