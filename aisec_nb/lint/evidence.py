@@ -258,6 +258,19 @@ def policy_rules(evidence: NotebookEvidence, require: frozenset[str]) -> Iterato
                           "(%aisec monitor)")
 
 
+def card_rules(evidence: NotebookEvidence, base: Path) -> Iterator[EvidenceHit]:
+    """The model card's rules (``AISEC-CARD-*``, :func:`aisec_nb.cards.card_hits`), at the cell
+    that shows the card."""
+    card = evidence.record.get("model_card")
+    if not isinstance(card, Mapping):
+        return
+    from ..cards.lint import card_hits
+
+    cell = evidence.cells.get(("model_card", None))
+    for hit in card_hits(card, base):
+        yield EvidenceHit(hit.code, hit.message, cell, cells=_cells(cell))
+
+
 def _risks(threats: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     risks = threats.get("risks") or threats.get("register") or []
     if isinstance(risks, Mapping):
