@@ -1,0 +1,223 @@
+"""Which checks recorded in the notebook support an answer, and whether they still hold.
+
+A question names the evidence kinds that can support a *yes* (``model.scan``, ``data.hash``,
+``monitor.drift``, ...). :func:`collect` reads the notebook's merged record once and judges
+every kind by the checks of that kind:
+
+* ``fresh``: at least one check of the kind, none failed, none stale;
+* ``failed``: a check of the kind failed or ended in error, or found what the kind is about
+  (personal data for ``data.pii``, a poisoning sign for ``data.poisoning``, drift for
+  ``monitor.drift``, missing fields for ``card.complete``);
+* ``stale``: a checked file changed or vanished since (re-hashed, as the linter does), or the
+  check is older than the age limit;
+* ``none``: no check of the kind is recorded.
+
+A question's evidence (:func:`for_question`) is failed if any of its kinds failed, else stale if
+any is stale, else fresh if any is fresh; ``manual`` when it names no automated kind.
+
+    >>> now = _dt.datetime(2026, 1, 10, tzinfo=_dt.timezone.utc)
+    >>> record = {"checks": {"model:m.pkl": {"kind": "model", "verdict": "pass",
+    ...           "target": {"kind": "file"}, "recorded_at": "2026-01-09T00:00:00Z"}}}
+    >>> e = for_question(["model.scan"], collect(record, None, now))
+    >>> e.status, e.checks, e.why
+    ('fresh', ('model:m.pkl',), 'check model:m.pkl passed')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["fresh", "stale", "failed", "none", "manual"]
+
+KINDS: dict[str, str] = {
+    "model.scan": "a scan of the model files (%aisec check model, or the load guard)",
+    "model.hash": "model files hashed by a scan",
+    "model.signature": "a signature manifest found by a scan",
+    "data.check": "a data check (%aisec check data)",
+    "data.hash": "a data check of a source file, hashed (--source PATH)",
+    "data.quality": "a data check's quality rules",
+    "data.poisoning": "a data check's poisoning signs",
+    "data.leakage": "a data check's leakage rules",
+    "data.pii": "a data check's personal-data scan",
+    "data.secrets": "a data check's secrets scan",
+    "monitor.drift": "a drift monitor (%aisec monitor)",
+    "monitor.ood": "a drift monitor's out-of-distribution share",
+    "card.complete": "a complete model card (%aisec card)",
+}
+"""Every automated evidence kind a bank may name, and what provides it."""
+
+_BAD = {"fail": "failed", "error": "ended in error"}
+_FINDINGS: dict[str, tuple[tuple[str, ...], int]] = {
+    # kind -> (code prefixes that contradict it, the mildest severity rank that does)
+    "data.quality": (("AISEC-DATA-Q",), 3),
+    "data.poisoning": (("AISEC-DATA-P",), 2),
+    "data.leakage": (("AISEC-DATA-L",), 3),
+    "data.pii": (("AISEC-DATA-S01", "AISEC-DATA-S03", "AISEC-DATA-S04"), 2),
+    "data.secrets": (("AISEC-DATA-S02",), 0),
+}
+_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+@dataclass(frozen=True)
+class KindEvidence:
+    """One evidence kind, judged over the record."""
+
+    kind: str
+    status: Status
+    checks: tuple[str, ...] = ()
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence for one question's answer."""
+
+    status: Status
+    kinds: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    why: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "kinds": list(self.kinds), "checks": list(self.checks),
+                "why": self.why}
+
+    @property
+    def supports(self) -> bool:
+        return self.status == "fresh"
+
+
+def _time(value: Any) -> _dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=_dt.timezone.utc)
+
+
+def _age_problem(label: str, payload: Mapping[str, Any], now: _dt.datetime,
+                 max_age_days: int) -> str | None:
+    when = _time(payload.get("recorded_at"))
+    if when is None:
+        return None
+    days = (now - when).days
+    if days > max_age_days:
+        return f"{label} was recorded {days} days ago (evidence counts for {max_age_days})"
+    return None
+
+
+def _stale(check_id: str, check: Mapping[str, Any], base: Path | None) -> str | None:
+    if base is None:
+        return None
+    from ..lint.evidence import stale_message
+
+    message = stale_message(check.get("target") or {}, base, data=check.get("kind") == "data")
+    return f"check {check_id}: {message}" if message else None
+
+
+def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]], base: Path | None,
+           now: _dt.datetime, max_age_days: int, what: str = "check") -> KindEvidence:
+    if not items:
+        return KindEvidence(kind, "none", (), f"no {KINDS[kind]} is recorded in this notebook")
+    failed: list[tuple[str, str]] = []
+    stale: list[tuple[str, str]] = []
+    fresh: list[str] = []
+    prefixes, floor = _FINDINGS.get(kind, ((), 0))
+    for item_id, payload in items:
+        label = f"{what} {item_id}"
+        verdict = str(payload.get("verdict") or "")
+        found = [f for f in payload.get("findings") or [] if isinstance(f, Mapping)
+                 and str(f.get("code", "")).startswith(prefixes)
+                 and _RANK.get(str(f.get("severity")), 0) >= floor] if prefixes else []
+        if verdict == "error" or (verdict == "fail" and not prefixes):
+            failed.append((item_id, f"{label} {_BAD[verdict]}"))
+        elif found:
+            first = found[0]
+            failed.append((item_id, f"{label} found {first.get('code')}: "
+                                    f"{first.get('message', '')}".rstrip(": ")))
+        elif kind.startswith("monitor.") and payload.get("drifted"):
+            drifted = ", ".join(map(str, payload.get("drifted") or []))
+            failed.append((item_id, f"{label} found drift in {drifted}"))
+        elif kind == "card.complete" and (payload.get("complete") is False
+                                          or payload.get("missing")):
+            missing = payload.get("missing") or []
+            detail = f": missing {', '.join(map(str, missing))}" if missing else ""
+            failed.append((item_id, f"the model card is not complete{detail}"))
+        else:
+            problem = (_stale(item_id, payload, base) if what == "check" else None) or \
+                _age_problem(label, payload, now, max_age_days)
+            if problem:
+                stale.append((item_id, problem))
+            else:
+                fresh.append(item_id)
+    if failed:
+        return KindEvidence(kind, "failed", tuple(i for i, _ in failed), failed[0][1])
+    if stale:
+        return KindEvidence(kind, "stale", tuple(i for i, _ in stale), stale[0][1])
+    shown = ", ".join(fresh[:3]) + (f" and {len(fresh) - 3} more" if len(fresh) > 3 else "")
+    verb = {"check": "passed", "monitor": "shows no drift", "card": "is complete"}[what]
+    if what == "check" and len(fresh) > 1:
+        return KindEvidence(kind, "fresh", tuple(fresh), f"checks {shown} passed")
+    return KindEvidence(kind, "fresh", tuple(fresh), f"{what} {shown} {verb}")
+
+
+def collect(record: Mapping[str, Any], base: Path | None, now: _dt.datetime,
+            max_age_days: int = 90) -> dict[str, KindEvidence]:
+    """Every evidence kind judged over a merged record (JSON form). ``base`` is the notebook's
+    folder (checked files are re-hashed there; ``None``: not re-hashed)."""
+    checks: Mapping[str, Any] = record.get("checks") or {}
+    items = sorted((str(k), v) for k, v in checks.items() if isinstance(v, Mapping))
+
+    def of(*kinds: str, need: str | None = None) -> list[tuple[str, Mapping[str, Any]]]:
+        out = []
+        for cid, check in items:
+            if check.get("kind") not in kinds:
+                continue
+            target = check.get("target") or {}
+            summary = check.get("summary") or {}
+            if need == "sha256" and not (isinstance(target, Mapping) and target.get("sha256")):
+                continue
+            if need == "signatures" and not (isinstance(summary, Mapping)
+                                             and summary.get("signatures")):
+                continue
+            out.append((cid, check))
+        return out
+
+    monitors = sorted((str(k), v) for k, v in (record.get("monitors") or {}).items()
+                      if isinstance(v, Mapping))
+    card = record.get("model_card")
+    cards = [("model_card", card)] if isinstance(card, Mapping) else []
+    out = {
+        "model.scan": _judge("model.scan", of("model", "guard"), base, now, max_age_days),
+        "model.hash": _judge("model.hash", of("model", need="sha256"), base, now, max_age_days),
+        "model.signature": _judge("model.signature", of("model", need="signatures"), base, now,
+                                  max_age_days),
+        "data.check": _judge("data.check", of("data"), base, now, max_age_days),
+        "data.hash": _judge("data.hash", of("data", need="sha256"), base, now, max_age_days),
+        "monitor.drift": _judge("monitor.drift", monitors, base, now, max_age_days, "monitor"),
+        "monitor.ood": _judge("monitor.ood", monitors, base, now, max_age_days, "monitor"),
+        "card.complete": _judge("card.complete", cards, base, now, max_age_days, "card"),
+    }
+    for kind in ("data.quality", "data.poisoning", "data.leakage", "data.pii", "data.secrets"):
+        out[kind] = _judge(kind, of("data"), base, now, max_age_days)
+    return out
+
+
+def for_question(kinds: Iterable[str], collected: Mapping[str, KindEvidence]) -> Evidence:
+    """The evidence for an answer to a question naming ``kinds``."""
+    automated = tuple(k for k in kinds if k != "manual")
+    if not automated:
+        return Evidence("manual", (), (), "no automated check can support this answer")
+    judged = [collected.get(k) or KindEvidence(k, "none") for k in automated]
+    for status in ("failed", "stale", "fresh"):
+        hits = [j for j in judged if j.status == status]
+        if hits:
+            checks = tuple(dict.fromkeys(c for j in hits for c in j.checks))
+            return Evidence(status, automated, checks, hits[0].why)
+    return Evidence("none", automated, (), "no check in this notebook supports it yet: "
+                    + "; ".join(KINDS[k] for k in automated if k in KINDS))
