@@ -15,10 +15,10 @@ What it does:
   rows in three columns) and *clean* pairs (two draws of one distribution) for several seeds;
   pairs are cached as parquet in ``benchmarks/.data/``;
 * measures every run in a fresh process: CPU seconds of the call (profile + compare, the
-  comparison by chunk included), peak RSS above the loaded data (free heap handed back first, so
-  the figure is the call's), recall of the strong drifts, false alarms on never-drifted columns
-  (whole period, and in any chunk), and the size of what the notebook would store (our
-  ``%aisec monitor`` outputs; Evidently's HTML);
+  comparison by chunk included), peak RSS above the loaded data (system allocator, free heap
+  handed back first, so the figure is the call's and repeats), recall of the strong drifts,
+  false alarms on never-drifted columns (whole period, and in any chunk), and the size of what
+  the notebook would store (our ``%aisec monitor`` outputs; Evidently's HTML);
 * runs Evidently 0.7.23 in its own venv (``benchmarks/.envs/evidently``, pandas < 3), created
   on first use with pip;
 * prints medians and the ratio Evidently / aisec-nb.
@@ -240,6 +240,10 @@ def run_child(
 ) -> dict[str, object]:
     cmd = [python, str(Path(__file__).resolve()), "--measure", tool, str(ref), str(live)]
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    # Arrow's own allocator returns memory to the OS on its own schedule, which made the peak
+    # above the data vary from 24 to 199 MB between identical runs; with the system allocator
+    # (and the free heap handed back before the call) the figure repeats within a few MB.
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     if against:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [against, env.get("PYTHONPATH")]))
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)

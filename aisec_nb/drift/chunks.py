@@ -179,12 +179,19 @@ def _bounds(n: int, k: int) -> list[int]:
 def frame_timestamps(live: Any, time_col: str) -> pd.Series[Any]:
     """The time column of the live data as UTC timestamps (a clear error when it is not one)."""
     import pandas as pd
+    from pandas.api import types
 
     frame_columns(live, [time_col], "live data")
+    column = live[time_col]
+    if types.is_numeric_dtype(column.dtype) or types.is_bool_dtype(column.dtype):
+        raise UsageError(
+            f"time_col: column {time_col!r} is not a date/time column (it holds {column.dtype} "
+            "numbers; convert it with pandas.to_datetime, giving the unit)"
+        )
     try:
         with warnings.catch_warnings():  # dateutil's per-element fallback warns; we judge below
             warnings.simplefilter("ignore")
-            stamps: pd.Series[Any] = pd.to_datetime(live[time_col], utc=True)
+            stamps: pd.Series[Any] = pd.to_datetime(column, utc=True)
     except (TypeError, ValueError) as exc:
         raise UsageError(
             f"time_col: column {time_col!r} is not a date/time column ({exc})"

@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ class Monitor:
         self._window: deque[Profile] = deque(maxlen=max(1, window))
         self._listeners: list[Callable[[Monitor, BatchPoint], None]] = []
         self._count = 0
+        self.elapsed_s = 0.0
+        """Seconds spent scoring batches so far (the listeners' time not included)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -99,6 +102,7 @@ class Monitor:
 
     def update(self, batch: Any, label: str | None = None) -> tuple[Finding, ...]:
         """Score one batch; returns the alert findings it raised (empty when all is well)."""
+        started = time.perf_counter()
         live, encoded = count_frame(batch, self.reference.layouts, "batch", multivariate=False)
         report = compare_profiles(self.reference, live, self.config)
         report = finish(
@@ -143,6 +147,7 @@ class Monitor:
         self.alerts.extend(alerts)
         self.history.append(point)
         self.last_report = report
+        self.elapsed_s += time.perf_counter() - started
         for listener in list(self._listeners):
             listener(self, point)
         return alerts
@@ -159,6 +164,7 @@ class Monitor:
             "kind": "stream",
             "verdict": worst,
             "batches": self._count,
+            "duration_s": round(self.elapsed_s, 6),
             "rows": sum(p.rows for p in self.history),
             "reference": {
                 "rows": self.reference.rows,

@@ -101,7 +101,7 @@ def _mahalanobis_model(
 def _fmt(value: float, kind: str) -> str:
     if kind == "datetime":
         when = _dt.datetime.fromtimestamp(value, tz=_dt.timezone.utc)
-        return when.isoformat(timespec="seconds")
+        return when.strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"{value:.6g}"
 
 

@@ -12,7 +12,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from ..record import SEVERITY_ORDER, CheckResult
+from ..record import SEVERITY_ORDER, ModelCheck
 
 HELP = "scan a model file (or folder) for code-execution payloads and hash it; never loads it"
 PROGRESS_FROM = 64 * 1024 * 1024
@@ -46,7 +46,8 @@ def _size(path: Path, max_files: int = 100_000) -> int:
 
 
 def run(args: argparse.Namespace, shell: Any) -> None:
-    from ..scan import scan_path
+    from ..scan import load_policy, scan_path
+    from ..settings import load_settings
     from ..transport import check_fragment, plain_summary
     from .html import check_result_html
     from .session import publish
@@ -59,6 +60,7 @@ def run(args: argparse.Namespace, shell: Any) -> None:
         bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"scanning {args.path}")
     try:
         result = scan_path(args.path, expect_sha256=args.expect_sha256,
+                           policy=load_policy(load_settings().scan.allow),
                            progress=bar.update if bar is not None else None)
     finally:
         if bar is not None:
@@ -77,42 +79,39 @@ def _row(label: str, value: str) -> str:
     return f"<tr><th style='text-align:left;padding-right:1em'>{label}</th><td>{value}</td></tr>"
 
 
-def report_html(result: CheckResult) -> str:
+def report_html(result: ModelCheck) -> str:
     """The model-specific part of the report (goes under the generic header and findings)."""
     from ..transport import escape
-    from .html import VERDICT_COLOURS, badge
+    from .html import VERDICT_COLOURS, badge, code
 
     s = result.summary
-    facts = [_row("format", f"<code>{escape(s.get('format', '?'))}</code>")]
-    details = s.get("details", {})
-    if isinstance(details, dict):
+    facts = [_row("format", code(s.format or "?"))]
+    details = s.details
+    if details:
         for key in ("members", "tensor_records", "storages_checked", "tensors", "nodes",
                     "version", "ir_version", "architecture", "producer"):
             if key in details and details[key] not in (None, ""):
                 facts.append(_row(escape(key.replace("_", " ")), escape(details[key])))
-    if "bytes_parsed" in s and result.target.size:
-        share = s["bytes_parsed"] / max(result.target.size, 1)
-        # Format probes re-read small files, so the count can pass the size; the share only
-        # means something when parsing skipped data (tensor records, array bytes).
-        note = f"{share:.1%} of the file; " if share < 1 else ""
-        facts.append(_row("bytes parsed", f"{s['bytes_parsed']:,} ({note}all of it hashed)"))
-    facts.append(_row("fully parsed", "yes" if s.get("complete") else
+    if s.bytes_parsed is not None and result.target.size:
+        facts.append(_row("read", escape(read_text(
+            s.bytes_parsed, int(result.target.size), s.format or "?"))))
+    facts.append(_row("fully parsed", "yes" if s.complete else
                       "<b>no</b> (never reported as clean)"))
     hashes = []
     if result.target.kind == "directory":
-        hashes.append(_row("root digest", f"<code>{escape(result.target.sha256)}</code> "
+        hashes.append(_row("root digest", f"{code(result.target.sha256)} "
                            "(OpenSSF model-signing v1.0, sha256 per file)"))
     else:
-        hashes.append(_row("sha256", f"<code>{escape(result.target.sha256)}</code>"))
-    if "expected_sha256" in s:
-        ok = s["expected_sha256"] == result.target.sha256
-        hashes.append(_row("expected", f"<code>{escape(s['expected_sha256'])}</code> "
+        hashes.append(_row("sha256", code(result.target.sha256)))
+    if s.expected_sha256 is not None:
+        ok = s.expected_sha256 == result.target.sha256
+        hashes.append(_row("expected", f"{code(s.expected_sha256)} "
                            + ("matches" if ok else "<b>does not match</b>")))
-    for sig in s.get("signatures", []):
+    for sig in s.signatures or ():
         hashes.append(_row(escape(sig.get("path", "signature")),
                            f"{escape(sig.get('format'))}, {sig.get('files', 0)} file(s); "
                            f"{escape(sig.get('reason', ''))}"))
-    policy = result.parameters.get("policy", {})
+    policy = result.parameters.policy
     added = policy.get("user_allow") or []
     policy_text = (f"{escape(policy.get('name', '?'))} {escape(policy.get('version', ''))}; "
                    + (f"user additions: <code>{escape(', '.join(added))}</code>" if added
@@ -130,21 +129,21 @@ def report_html(result: CheckResult) -> str:
         "<h4 style='margin:0.6em 0 0.2em'>Policy</h4>", f"<p>{policy_text}</p>",
         "<h4 style='margin:0.6em 0 0.2em'>Findings by severity</h4>", f"<p>{by_severity}</p>",
     ]
-    listed = details.get("listed", []) if isinstance(details, dict) else []
+    listed = details.get("listed", [])
     if listed:
         rows = "".join(
-            f"<tr><td><code>{escape(m.get('name'))}</code></td><td>{escape(m.get('format'))}"
+            f"<tr><td>{code(m.get('name'))}</td><td>{escape(m.get('format'))}"
             f"</td><td style='text-align:right'>{int(m.get('size') or 0):,}</td></tr>"
             for m in listed[:MAX_FILE_ROWS]
         )
         parts.append("<details><summary>Members read from the archive "
                      f"({details.get('members', len(listed))})</summary><table><tr><th>member"
                      f"</th><th>format</th><th>bytes</th></tr>{rows}</table></details>")
-    files = s.get("files", [])
+    files = s.files or ()
     if files:
         rows = "".join(
-            f"<tr><td>{badge(e['verdict'], VERDICT_COLOURS.get(e['verdict'], '#57606a'))}</td>"
-            f"<td><code>{escape(e['name'])}</code></td><td>{escape(e['format'])}</td></tr>"
+            f"<tr><td>{badge(e.verdict, VERDICT_COLOURS.get(e.verdict, '#57606a'))}</td>"
+            f"<td>{code(e.name)}</td><td>{escape(e.format)}</td></tr>"
             for e in files[:MAX_FILE_ROWS]
         )
         more = (f"<tr><td colspan='3'>… and {len(files) - MAX_FILE_ROWS} more files</td></tr>"
@@ -153,6 +152,25 @@ def report_html(result: CheckResult) -> str:
                      f"<table><tr><th>verdict</th><th>file</th><th>format</th></tr>{rows}{more}"
                      "</table>")
     return "".join(parts)
+
+
+def read_text(parsed: int, size: int, fmt: str) -> str:
+    """What the scanner read of a file and how, never more bytes than the file has.
+
+    The scanner's count adds up every read, and format probes read the start of a small file
+    again, so it can pass the size; all of the file was parsed then.
+
+    >>> read_text(273, 91, "pickle")
+    'all 91 bytes, parsed as pickle and hashed'
+    >>> read_text(1_200, 48_000, "pytorch-zip")
+    '1,200 of 48,000 bytes parsed as pytorch-zip (2.5%); all 48,000 hashed (the rest is data the format parser skips: tensor and array bytes)'
+    """  # noqa: E501
+    if parsed >= size:
+        return f"all {size:,} bytes, parsed as {fmt} and hashed"
+    return (
+        f"{parsed:,} of {size:,} bytes parsed as {fmt} ({parsed / size:.1%}); all {size:,} "
+        "hashed (the rest is data the format parser skips: tensor and array bytes)"
+    )
 
 
 def _severity_colour(severity: str) -> str:

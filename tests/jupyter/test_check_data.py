@@ -56,14 +56,17 @@ def test_check_data_report_record_and_size(tmp_path: Path) -> None:
     report = nb.cells[2].outputs
     assert [sorted(o["data"]) for o in report] == [
         sorted([MIME_TYPE, "text/html", "text/plain"]),
-        *[[PLOTLY, "text/plain"]] * (len(report) - 1),
+        ["text/html", "text/plain"],  # the theme sheet the figures' text colour follows
+        *[[PLOTLY, "text/plain"]] * (len(report) - 2),
     ]
+    assert report[1]["data"]["text/html"].startswith("<style>")
     fragment = report[0]["data"][MIME_TYPE]
     assert (fragment["kind"], fragment["id"]) == ("check", "data:df")
     payload = fragment["payload"]
     assert payload["verdict"] == "fail"
     kinds = {f["kind"] for f in payload["findings"]}
-    assert kinds == {  # f0's 0.2% missing is under the threshold, yet shown in the figure
+    assert kinds == {
+        "missing_values",  # f0's 0.2% missing: under the threshold, reported as info
         "extreme_outliers",
         "personal_data",
         "secret",
@@ -79,10 +82,10 @@ def test_check_data_report_record_and_size(tmp_path: Path) -> None:
     assert target["shape"] == [50_000, 64]
     assert target["content_hash"].startswith("df1:")
 
-    figures = [o["data"][PLOTLY] for o in report[1:]]
+    figures = [o["data"][PLOTLY] for o in report[2:]]
     titles = [f["layout"]["title"]["text"] for f in figures]
     assert titles[0].startswith("Missing values per column")
-    assert any(t.startswith("x: distribution without its 1 outliers") for t in titles)
+    assert any(t.startswith("x: distribution without its 1 outlier (") for t in titles)
     assert titles[-1] == "Label 'y': rows per class"
 
     size = len(json.dumps(report))
@@ -95,8 +98,10 @@ def test_check_data_report_record_and_size(tmp_path: Path) -> None:
     errors = [nb.cells[i].outputs[0] for i in range(3, 7)]
     assert all(e["output_type"] == "error" and e["ename"] == "UsageError" for e in errors)
     assert all(len(e["traceback"]) == 1 for e in errors)
-    assert errors[0]["evalue"] == "DF: no variable 'missing_df' in the notebook"
-    assert errors[1]["evalue"] == "DF: 'not_a_frame' is a list, not a pandas DataFrame"
+    assert errors[0]["evalue"] == (
+        "%aisec check data: no variable 'missing_df' in the notebook (DF)")
+    assert errors[1]["evalue"] == (
+        "%aisec check data: 'not_a_frame' is a list, not a pandas DataFrame (DF)")
     assert errors[2]["evalue"].startswith("label column 'nope' is not in data 'df'")
     assert "expected KEY=NUMBER" in errors[3]["evalue"]
     assert "data:df" in nb.cells[7].outputs[0]["data"]["text/plain"]

@@ -83,5 +83,5 @@ def test_status_in_a_kernel_without_a_front_end_says_where_it_looked(tmp_path: P
     nb = make_notebook("%load_ext aisec_nb", "%aisec check model m.pkl", "%aisec status")
     execute(nb, tmp_path)
     text = nb.cells[2].outputs[0]["data"]["text/plain"]
-    assert "1 check(s) recorded" in text and "model:m.pkl" in text
+    assert "aisec: 1 check and 0 monitors recorded" in text and "model:m.pkl" in text
     assert "no front end extension answered" in text

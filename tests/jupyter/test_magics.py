@@ -43,7 +43,8 @@ def test_check_model_output_is_synced_into_metadata(tmp_path: Path) -> None:
         "model:model.pkl",
     )
     status = nb.cells[4].outputs[0]["data"]["text/plain"]
-    assert "1 check(s) recorded" in status and "model:model.pkl" in status
+    assert status.splitlines()[0] == "aisec: 1 check and 0 monitors recorded"
+    assert "model:model.pkl" in status
 
     path = save(nb, tmp_path / "analysis.ipynb")
     assert main(["sync", str(path)]) == 0

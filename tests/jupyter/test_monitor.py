@@ -110,24 +110,33 @@ def test_monitor_magic_reads_a_saved_profile_and_a_data_file(tmp_path: Path) -> 
     assert {c["method"] for c in payload["columns"].values()} == {"ks"}
     assert {c["threshold"] for c in payload["columns"].values()} == {0.2}
     assert payload["drifted"] == ["latency"] and "time" not in payload
-    assert len(figures(nb)) == 2  # scores and distributions; no time figures without --time-col
+    assert payload["chunks"]["by"] == "rows" and len(payload["chunks"]["chunks"]) == 10
+    titles = [f["layout"]["title"]["text"] for f in figures(nb)]
+    assert [t.split(" ")[:3] for t in titles] == [
+        ["Drift", "score", "per"], ["Reference", "vs", "live,"], ["Drift", "per", "chunk:"],
+        ["Out-of-distribution", "rows", "per"]]
 
 
 @pytest.mark.kernel
 def test_monitor_magic_errors_are_one_line(tmp_path: Path) -> None:
     nb = make_notebook(
         "%load_ext aisec_nb",
-        "import pandas as pd\nlive = pd.DataFrame({'a': [1]})",
+        "import pandas as pd\nlive = pd.DataFrame({'a': [1], 't': [pd.Timestamp('2026-01-01')]})",
         "%aisec monitor nope live",
         "%aisec monitor live live --window 1D",
-        "%aisec monitor live live --time-col a --window 1X",
+        "%aisec monitor live live --time-col t --window 1X",
+        "%aisec monitor live live --time-col a",
     )
     execute(nb, tmp_path, allow_errors=True)
     errors = [cell.outputs[0] for cell in nb.cells[2:]]
     assert all(e["output_type"] == "error" and len(e["traceback"]) == 1 for e in errors)
-    assert errors[0]["evalue"] == "REF 'nope' is neither a variable in this notebook nor a file"
-    assert errors[1]["evalue"] == "--window needs --time-col"
-    assert errors[2]["evalue"] == "window: '1X' is not a fixed window like '1D', '6h' or '15min'"
+    assert errors[0]["evalue"] == (
+        "%aisec monitor: 'nope' is neither a variable in this notebook nor a file (REF)")
+    assert errors[1]["evalue"] == "%aisec monitor: --window needs --time-col"
+    assert errors[2]["evalue"] == (
+        "%aisec monitor: --window: '1X' is not a fixed window like '1D', '6h' or '15min'")
+    assert errors[3]["evalue"].startswith(
+        "%aisec monitor: --time-col: column 'a' is not a date/time column (it holds int64")
 
 
 @pytest.mark.kernel
@@ -143,7 +152,9 @@ def test_streaming_monitor_in_a_kernel_shows_a_widget_and_records_its_summary(
         "record_monitor(mon, 'inference-log')",
     )
     execute(nb, tmp_path)
-    assert "application/vnd.jupyter.widget-view+json" in nb.cells[1].outputs[0]["data"]
+    theme, widget = nb.cells[1].outputs  # the theme sheet, then the widget
+    assert theme["data"]["text/html"].startswith("<style>")
+    assert "application/vnd.jupyter.widget-view+json" in widget["data"]
     [(cell, output)] = outputs_with(nb, MIME_TYPE)
     fragment = output["data"][MIME_TYPE]
     assert (cell, fragment["kind"], fragment["id"]) == (2, "monitor", "inference-log")
@@ -162,8 +173,9 @@ def test_monitor_update_changes_the_figure_widget_traces() -> None:
     mon = Monitor(build_profile(sample(20_000, 1)))
     fig = monitor_widget(mon)
     assert isinstance(fig, go.FigureWidget)
-    heat, ood, bars = fig.data
+    heat, ood, bars, limits = fig.data
     assert heat.x == () and ood.y == () and set(bars.y) == {0.0}
+    assert set(limits.y) == {0.1} and list(limits.x) == list(bars.x)
 
     mon.update(sample(2000, 2))
     assert heat.x == ("batch 1",) and len(ood.y) == 1
