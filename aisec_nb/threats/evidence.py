@@ -52,10 +52,12 @@ KINDS: dict[str, str] = {
 
 _BAD = {"fail": "failed", "error": "ended in error"}
 _FINDINGS: dict[str, tuple[tuple[str, ...], int]] = {
-    # kind -> (code prefixes that contradict it, the mildest severity rank that does)
-    "data.quality": (("AISEC-DATA-Q",), 3),
-    "data.poisoning": (("AISEC-DATA-P",), 2),
-    "data.leakage": (("AISEC-DATA-L",), 3),
+    # kind -> (the data rules whose findings contradict it, the mildest severity rank that does)
+    "data.quality": (("AISEC-DATA-Q01", "AISEC-DATA-Q02", "AISEC-DATA-Q03", "AISEC-DATA-Q04",
+                      "AISEC-DATA-Q05", "AISEC-DATA-Q06", "AISEC-DATA-Q07", "AISEC-DATA-Q08"), 3),
+    "data.poisoning": (("AISEC-DATA-P01", "AISEC-DATA-P02", "AISEC-DATA-P03", "AISEC-DATA-P04",
+                        "AISEC-DATA-P05"), 2),
+    "data.leakage": (("AISEC-DATA-L01", "AISEC-DATA-L02", "AISEC-DATA-L03"), 3),
     "data.pii": (("AISEC-DATA-S01", "AISEC-DATA-S03", "AISEC-DATA-S04"), 2),
     "data.secrets": (("AISEC-DATA-S02",), 0),
 }
@@ -127,14 +129,14 @@ def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]], base: Path
     failed: list[tuple[str, str]] = []
     stale: list[tuple[str, str]] = []
     fresh: list[str] = []
-    prefixes, floor = _FINDINGS.get(kind, ((), 0))
+    codes, floor = _FINDINGS.get(kind, ((), 0))
     for item_id, payload in items:
         label = f"{what} {item_id}"
         verdict = str(payload.get("verdict") or "")
         found = [f for f in payload.get("findings") or [] if isinstance(f, Mapping)
-                 and str(f.get("code", "")).startswith(prefixes)
-                 and _RANK.get(str(f.get("severity")), 0) >= floor] if prefixes else []
-        if verdict == "error" or (verdict == "fail" and not prefixes):
+                 and str(f.get("code", "")) in codes
+                 and _RANK.get(str(f.get("severity")), 0) >= floor] if codes else []
+        if verdict == "error" or (verdict == "fail" and not codes):
             failed.append((item_id, f"{label} {_BAD[verdict]}"))
         elif found:
             first = found[0]
