@@ -34,11 +34,11 @@ CHECK_AREAS = {"model": "scan", "guard": "scan", "data": "data"}
 guideline coverage)."""
 MONITOR_AREA = "drift"
 DOCUMENTS = {
-    "threat_model": ["Model the threats to your system"],
-    "model_card": ["Document your data, models and prompts"],
+    "threat_model": ("Model the threats to your system", "threats"),
+    "model_card": ("Document your data, models and prompts", "card"),
 }
-"""Subsections a threat model or a model card gives evidence for (DESIGN.md's guideline map);
-they have no rules in the catalogue yet."""
+"""The subsection a threat model or a model card gives evidence for (DESIGN.md's guideline map),
+and the catalogue area whose rules' subsections it adds (an area not catalogued adds none)."""
 
 
 class PathRefused(web.HTTPError):
@@ -129,7 +129,10 @@ def catalogue_document() -> dict[str, Any]:
             for r in rules()
         ],
         "areas": {"checks": CHECK_AREAS, "monitors": MONITOR_AREA},
-        "documents": DOCUMENTS,
+        "documents": {
+            slot: sorted({heading} | {r.guideline for r in rules() if r.area == area})
+            for slot, (heading, area) in DOCUMENTS.items()
+        },
     }
 
 
