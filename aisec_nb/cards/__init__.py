@@ -17,19 +17,40 @@ Example::
 
 from __future__ import annotations
 
-from .autofill import (
-    SIGNATURE_KIND,
-    AutoFill,
-    autofill,
-    environment_libraries,
-    signature_check,
-)
-from .build import CardState, build_card, metrics_rows, review_due
-from .export import FORMATS, export_card, suggested_name
-from .fields import DATA_ROLES, GROUPS, FieldSpec, field_spec, field_specs
-from .lint import CardHit, card_hits
-from .model import CardValue, EvidenceRef, ModelCard, Override
-from .policy import CardPolicy, card_policy_from_table
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from .build import CardState, build_card, metrics_rows, review_due
+    from .evidence import (
+        SIGNATURE_KIND,
+        AutoFill,
+        autofill,
+        environment_libraries,
+        signature_check,
+    )
+    from .export import FORMATS, export_card, suggested_name
+    from .fields import DATA_ROLES, GROUPS, FieldSpec, field_spec, field_specs
+    from .lint import CardHit, card_hits
+    from .model import CardValue, EvidenceRef, ModelCard, Override
+    from .policy import CardPolicy, card_policy_from_table
+
+# Served lazily: the Record types the model card slot with .model, which must not pull in the
+# rest of this package (it imports the Record).
+_LAZY = {
+    **dict.fromkeys(("SIGNATURE_KIND", "AutoFill", "autofill", "environment_libraries",
+                     "signature_check"), "aisec_nb.cards.evidence"),
+    **dict.fromkeys(("CardState", "build_card", "metrics_rows", "review_due"),
+                    "aisec_nb.cards.build"),
+    **dict.fromkeys(("FORMATS", "export_card", "suggested_name"), "aisec_nb.cards.export"),
+    **dict.fromkeys(("DATA_ROLES", "GROUPS", "FieldSpec", "field_spec", "field_specs"),
+                    "aisec_nb.cards.fields"),
+    **dict.fromkeys(("CardHit", "card_hits"), "aisec_nb.cards.lint"),
+    **dict.fromkeys(("CardValue", "EvidenceRef", "ModelCard", "Override"),
+                    "aisec_nb.cards.model"),
+    **dict.fromkeys(("CardPolicy", "card_policy_from_table"), "aisec_nb.cards.policy"),
+}
 
 __all__ = [
     "DATA_ROLES", "FORMATS", "GROUPS", "SIGNATURE_KIND", "AutoFill", "CardHit", "CardPolicy",
@@ -38,3 +59,5 @@ __all__ = [
     "export_card", "field_spec", "field_specs", "metrics_rows", "review_due",
     "signature_check", "suggested_name",
 ]
+
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._version import __version__
-from ..record import ToolInfo, Verdict, utc_now, worst_verdict
-from .autofill import AutoFill, design_reviewed
+from ..record import utc_now, worst_verdict
+from .evidence import AutoFill, design_reviewed
 from .fields import (
     add_duration,
     field_specs,
@@ -31,7 +31,7 @@ from .fields import (
     plain,
     value_problem,
 )
-from .model import USER, CardValue, ModelCard, Override
+from .model import USER, CardValue, ModelCard, Override, ToolInfo, Verdict
 from .policy import DEFAULT_POLICY, CardPolicy
 
 

@@ -217,6 +217,12 @@ def body(card: ModelCard) -> str:
                   for cid, ref in sorted(card.evidence.items())] + [""]
     if card.missing:
         lines += ["### Missing Required Fields", "", *[f"- {md(m)}" for m in card.missing], ""]
+    if items(card, "references") or usable(card, "citation"):
+        lines += ["## Citation", ""]
+        if items(card, "references"):
+            lines += _bullets(items(card, "references"))
+        if usable(card, "citation"):
+            lines += _paragraph(usable(card, "citation"))
     contact = usable(card, "security_contact")
     if contact:
         lines += ["## Model Card Contact", "", md(contact), ""]

@@ -20,11 +20,13 @@ Example::
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..record import ToolInfo, Verdict
+# Not imported from the Record: the Record types its model_card slot with ModelCard, so this
+# module stands alone (the values are the Record's, kept equal by a test).
+Verdict = Literal["pass", "warn", "fail", "error"]
 
 CARD_VERSION = 1
 USER = "user"
@@ -65,6 +67,13 @@ class Override(_Model):
     at: _dt.datetime
     source: str
     replaced: Any = None
+
+
+class ToolInfo(_Model):
+    """The tool and version that made the card (the Record's ``ToolInfo``)."""
+
+    name: str
+    version: str
 
 
 class EvidenceRef(_Model):

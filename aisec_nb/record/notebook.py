@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ..cards.model import ModelCard
 from .base import SCHEMA_VERSION, Finding, ToolInfo, Verdict, _Model
 from .checks import AnyCheck
 
@@ -39,14 +40,15 @@ class MonitorSummary(_Model):
 class NotebookRecord(_Model):
     """Everything aisec-nb keeps in ``metadata.aisec``.
 
-    ``threat_model`` and ``model_card`` are filled by their own features; they are plain JSON
-    objects here so that each feature owns its own model.
+    ``threat_model`` and ``model_card`` are filled by their own features; each feature owns its
+    model (the model card's is :class:`aisec_nb.cards.model.ModelCard`, which keeps unknown
+    fields like every Record model).
     """
 
     schema_version: int = SCHEMA_VERSION
     checks: dict[str, AnyCheck] = Field(default_factory=dict)
     threat_model: dict[str, Any] | None = None
-    model_card: dict[str, Any] | None = None
+    model_card: ModelCard | None = None
     monitors: dict[str, MonitorSummary] = Field(default_factory=dict)
 
 
