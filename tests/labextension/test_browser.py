@@ -210,8 +210,15 @@ class Front:
         }}""")
 
     def settle(self) -> None:
-        """Let the recorder's debounced pass run."""
-        self.page.wait_for_timeout(600)
+        """Let the recorder's debounced pass run (and anything it might do late)."""
+        self.page.wait_for_timeout(1500)
+
+    def wait_recorded(self, *check_ids: str) -> None:
+        """Until the live metadata.aisec holds these checks."""
+        self.wait(f"""(ids) => {{
+          const m = {CURRENT}.context.model.getMetadata('aisec');
+          return !!(m && m.checks && ids.every(id => id in m.checks));
+        }}""", list(check_ids))
 
 
 def _panel_shot(page: Any, panel: Any, path: Path) -> None:
@@ -257,7 +264,7 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     card.screenshot(path=str(SHOTS / f"{prefix}-card-light.png"))
 
     # Recorded live, before any save; the kernel (next cell) sees it through the comm.
-    front.settle()
+    front.wait_recorded("model:model.pkl", "model:evil.pkl")
     front.run_cell(3)
     live = front.metadata()
     assert set(live["checks"]) == {"model:model.pkl", "model:evil.pkl"}
@@ -345,7 +352,7 @@ def _untrusted_flow(front: Front, server: Server) -> None:
     page = front.page
     page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
     assert not front.js(f"() => {CURRENT}.context.model.cells.get(0).trusted")
-    front.settle()
+    front.wait_recorded("model:evil.pkl")
     assert set(front.metadata()["checks"]) == {"model:evil.pkl"}
     if not front.js(f"() => !!{CURRENT}.context.model.collaborative"):
         assert front.dirty()  # (a collaborative document is saved by the server instead)
@@ -401,6 +408,7 @@ def _notebook7_flow(front: Front, server: Server) -> None:
     front.run_all()
     page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
     card = page.locator(".jp-AisecCard[data-aisec-verdict='fail']").first
+    front.wait_recorded("model:model.pkl", "model:evil.pkl")
     card.screenshot(path=str(SHOTS / "nb7-card-light.png"))
     front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
     front.wait("() => document.body.dataset.jpThemeLight === 'false'")
