@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Not imported from the Record: the Record types its model_card slot with ModelCard, so this
 # module stands alone (the values are the Record's, kept equal by a test).
@@ -112,6 +112,16 @@ class ModelCard(_Model):
                                         "review_frequency, when both are usable.")
     tool: ToolInfo | None = None
 
+    @field_validator("fields", mode="after")
+    @classmethod
+    def _card_order(cls, value: dict[str, CardValue]) -> dict[str, CardValue]:
+        return canonical_fields(value)
+
+    @field_validator("overrides", "evidence", "problems", mode="after")
+    @classmethod
+    def _sorted(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return dict(sorted(value.items()))
+
     def value(self, key: str) -> Any:
         """The value of field ``key`` (``None`` when the card has none)."""
         found = self.fields.get(key)
@@ -124,3 +134,42 @@ class ModelCard(_Model):
     def user_values(self) -> dict[str, Any]:
         """The values a user gave (overrides included): what re-running the cell restores."""
         return {k: v.value for k, v in self.fields.items() if v.source == USER}
+
+
+def _ordered(value: Any, columns: tuple[str, ...]) -> Any:
+    if isinstance(value, dict):
+        head = [c for c in columns if c in value]
+        rest = sorted(k for k in value if k not in columns and k != "source")
+        out = {k: value[k] for k in (*head, *rest)}
+        if "source" in value:
+            out["source"] = value["source"]
+        return out
+    if isinstance(value, list):
+        return [_ordered(v, columns) for v in value]
+    return value
+
+
+def canonical_fields(fields: dict[str, CardValue]) -> dict[str, CardValue]:
+    """Fields in the card's order, the columns of each row in the field's order (then other
+    keys sorted, ``source`` last): a card read back from a notebook file, which stores JSON
+    with sorted keys, is the same card and exports to the same bytes."""
+    from .fields import field_specs
+
+    specs = field_specs()
+    keys = [k for k in specs if k in fields] + sorted(k for k in fields if k not in specs)
+    out = {}
+    for key in keys:
+        item = fields[key]
+        columns = specs[key].columns if key in specs else ()
+        ordered = _ordered(item.value, columns) if columns else item.value
+        out[key] = item if ordered == item.value and list(_keys(ordered)) == list(
+            _keys(item.value)) else item.model_copy(update={"value": ordered})
+    return out
+
+
+def _keys(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return list(value)
+    if isinstance(value, list):
+        return [tuple(v) if isinstance(v, dict) else None for v in value]
+    return []

@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "check-data": "aisec_nb.cli.check_data",
     "sync": "aisec_nb.cli.sync",
     "lint": "aisec_nb.cli.lint",
+    "threats": "aisec_nb.cli.threats",
+    "card": "aisec_nb.cli.card",
     "rules": "aisec_nb.cli.rules",
     "demo": "aisec_nb.cli.demo",
 }
