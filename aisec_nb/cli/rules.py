@@ -23,6 +23,7 @@ AREA_NAMES = {
     "data": "DataFrames (aisec-nb check-data, %aisec check data)",
     "drift": "live data against a reference (%aisec monitor, Monitor)",
     "lint": "notebooks' recorded evidence (aisec-nb lint)",
+    "threats": "the threat model and risk register (%aisec threats, aisec-nb threats)",
     "card": "model cards (%aisec card, aisec-nb card)",
 }
 WIDTH = 88

@@ -235,7 +235,8 @@ def lint_one(path: Path, settings: LintSettings = DEFAULT_SETTINGS, *,
             "source": _mask_line(text, hit.redact).strip()}))
     hits = [*ev.check_rules(record, base),
             *ev.use_rules(result.uses, record, base, settings.require),
-            *ev.policy_rules(record, settings.require), *ev.card_rules(record, base)]
+            *ev.policy_rules(record, settings.require), *ev.card_rules(record, base),
+            *ev.threat_rules(record, base, settings.require)]
     if recheck:
         hits.extend(ev.recheck_rules(record, base))
     for found in hits:

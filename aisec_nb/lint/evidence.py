@@ -271,6 +271,17 @@ def card_rules(evidence: NotebookEvidence, base: Path) -> Iterator[EvidenceHit]:
         yield EvidenceHit(hit.code, hit.message, cell, cells=_cells(cell))
 
 
+def threat_rules(evidence: NotebookEvidence, base: Path,
+                 require: frozenset[str]) -> Iterator[EvidenceHit]:
+    """The threat model's rules (``AISEC-THR-*``, :func:`aisec_nb.threats.lint.threat_hits`),
+    at the cell that shows the threat model."""
+    from ..threats.lint import threat_hits
+
+    cell = evidence.cells.get(("threat_model", None))
+    for hit in threat_hits(evidence.record, base, require=require):
+        yield EvidenceHit(hit.code, hit.message, cell, cells=_cells(cell))
+
+
 def _risks(threats: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     risks = threats.get("risks") or threats.get("register") or []
     if isinstance(risks, Mapping):

@@ -48,7 +48,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-AREAS = ("scan", "data", "drift", "lint", "card")
+AREAS = ("scan", "data", "drift", "lint", "threats", "card")
 """The catalogue files, in the order ``aisec-nb rules`` lists them."""
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
