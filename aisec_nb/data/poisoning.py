@@ -52,7 +52,7 @@ def conflicting_labels(d: FrameDigests, label: str, labels: Labels) -> list[Data
         return []  # a regression target differs between equal rows by noise alone
     rows = d.rows(features)[keep]
     y = labels.codes[keep]
-    order = np.argsort(rows, kind="stable")
+    order = np.argsort(rows)
     ranked = rows[order]
     starts = np.flatnonzero(np.concatenate([[True], ranked[1:] != ranked[:-1]]))
     del ranked
