@@ -264,6 +264,51 @@ function singletonParts(kind: string, payload: JSONObject): ICardParts {
   };
 }
 
+/** The fields a model card still lacks (its `missing` list), as the Python side wrote them. */
+export function cardMissing(payload: JSONObject): string[] {
+  const missing = payload['missing'];
+  return Array.isArray(missing) ? missing.map(text).filter(m => m) : [];
+}
+
+/** Whether a model card says it is complete (every required field has a usable value). */
+export function cardComplete(payload: unknown): boolean {
+  return isObject(payload) && payload['complete'] === true && cardMissing(payload).length === 0;
+}
+
+function modelCardParts(payload: JSONObject): ICardParts {
+  const missing = cardMissing(payload);
+  const fields = isObject(payload['fields']) ? payload['fields'] : {};
+  const required = Array.isArray(payload['required']) ? payload['required'].length : 0;
+  const line: string[] = [];
+  line.push(
+    cardComplete(payload)
+      ? 'complete: every required field filled'
+      : `${missing.length} required field(s) missing`
+  );
+  if (required) {
+    line.push(`${Math.max(required - missing.length, 0)} of ${required} required filled`);
+  }
+  const evidence = isObject(payload['evidence']) ? Object.keys(payload['evidence']).length : 0;
+  if (evidence) {
+    line.push(`${evidence} check(s) as evidence`);
+  }
+  const overrides = isObject(payload['overrides']) ? Object.keys(payload['overrides']) : [];
+  if (overrides.length) {
+    line.push(`${overrides.length} evidence value(s) overridden`);
+  }
+  return {
+    title: 'Model card',
+    target: text(payload['name']),
+    summary: line,
+    facts: [
+      ['fields', String(Object.keys(fields).length), false],
+      ['overridden', overrides.join(', '), false],
+      ['next review', text(payload['review_due']), false],
+      ['recorded', text(payload['recorded_at']), false]
+    ]
+  };
+}
+
 function genericParts(kind: string, id: string, payload: JSONObject): ICardParts {
   return {
     title: `aisec result of kind “${kind || 'unknown'}”`,
@@ -299,9 +344,11 @@ export function renderCard(fragment: unknown): HTMLElement {
       ? checkParts(payload)
       : kind === 'monitor'
         ? monitorParts(id, payload)
-        : kind === 'threat_model' || kind === 'model_card'
-          ? singletonParts(kind, payload)
-          : genericParts(kind, id, payload);
+        : kind === 'model_card'
+          ? modelCardParts(payload)
+          : kind === 'threat_model'
+            ? singletonParts(kind, payload)
+            : genericParts(kind, id, payload);
   const verdict = verdictOf(payload);
   const words = VERDICT_WORDS[verdict];
   card.classList.add(`jp-AisecCard-${verdict}`);
@@ -328,6 +375,16 @@ export function renderCard(fragment: unknown): HTMLElement {
   }
   if (line.length) {
     card.append(el('div', 'jp-AisecCard-summary', line.join(' · ')));
+  }
+  if (kind === 'model_card') {
+    card.dataset.aisecComplete = String(cardComplete(payload));
+    const missing = cardMissing(payload);
+    if (missing.length) {
+      const list = el('ul', 'jp-AisecCard-missing');
+      list.setAttribute('aria-label', 'Missing required fields');
+      missing.slice(0, MAX_LISTED).forEach(m => list.append(el('li', undefined, m)));
+      card.append(el('div', 'jp-AisecCard-heading', 'Missing required fields'), list);
+    }
   }
   if (findings.length) {
     const top = el('ul', 'jp-AisecCard-top');

@@ -2,11 +2,12 @@
  * Which of the guidelines' 17 subsections a notebook's record gives evidence for, from the rule
  * catalogue: a recorded check applies the rules of its area (a model scan the `scan` rules, a data
  * check the `data` rules, a monitor the `drift` rules), so it is evidence for every subsection
- * those rules name; a finding adds its own rule's subsection; a threat model and a model card
- * count for the subsections the catalogue lists for them.
+ * those rules name; a finding adds its own rule's subsection; a threat model and a complete model
+ * card count for the subsections the catalogue lists for them.
  */
 
 import type { ICatalogue } from './api';
+import { cardComplete } from './card';
 import { isObject, JSONObject } from './pyjson';
 
 export interface ICoverage {
@@ -68,8 +69,10 @@ export function coverage(record: JSONObject | null, catalogue: ICatalogue): ICov
       }
     }
     for (const [slot, subsections] of Object.entries(catalogue.documents)) {
-      if (isObject(record[slot])) {
-        subsections.forEach(s => add(s, slot.replace('_', ' ')));
+      // A model card counts once it is complete: its required fields are the documentation
+      // "Document your data, models and prompts" asks for.
+      if (isObject(record[slot]) && (slot !== 'model_card' || cardComplete(record[slot]))) {
+        subsections.forEach(s => add(s, slot === 'model_card' ? 'complete model card' : slot.replace('_', ' ')));
       }
     }
   }

@@ -10,7 +10,15 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { fetchCatalogue, ICatalogue, ILintFinding, ILintReport, lintNotebook } from './api';
-import { severityBadge, VERDICT_ORDER, VERDICT_WORDS, verdictBadge, verdictOf } from './card';
+import {
+  cardComplete,
+  cardMissing,
+  severityBadge,
+  VERDICT_ORDER,
+  VERDICT_WORDS,
+  verdictBadge,
+  verdictOf
+} from './card';
 import { coverage } from './coverage';
 import { keyOf } from './merge';
 import { isObject, JSONObject } from './pyjson';
@@ -246,7 +254,16 @@ export class AisecPanel extends Widget {
     for (const slot of ['threat_model', 'model_card']) {
       if (record && isObject(record[slot])) {
         const item = el('li', 'jp-AisecPanel-check');
-        item.append(verdictBadge('none'), el('span', undefined, ` ${slot.replace('_', ' ')} recorded`));
+        item.dataset.slot = slot;
+        const payload = record[slot] as JSONObject;
+        const index = state.evidence?.cells.get(keyOf(slot, null)) ?? null;
+        let words = `${slot.replace('_', ' ')} recorded`;
+        if (slot === 'model_card') {
+          const missing = cardMissing(payload);
+          words = cardComplete(payload) ? 'model card complete' : `model card: ${missing.length} required field(s) missing`;
+        }
+        item.append(verdictBadge(verdictOf(payload)), document.createTextNode(' '));
+        item.append(this._link(words, index, 'jp-AisecPanel-id'));
         list.append(item);
       }
     }

@@ -66,6 +66,38 @@ describe('cards', () => {
     expect(card.textContent).toContain(text);
   });
 
+  test('a model card: completeness, the missing fields, payload text kept as text', () => {
+    const fragment = {
+      schema_version: 1,
+      kind: 'model_card',
+      id: 'model_card',
+      payload: {
+        recorded_at: 'x',
+        name: hostile,
+        complete: false,
+        verdict: 'fail',
+        required: ['name', 'retention_time', 'review_frequency'],
+        missing: ['retention_time', 'datasets[1].role'],
+        fields: { name: { value: hostile, source: 'user' } },
+        evidence: { 'signature:model.sig': { kind: 'signature', verdict: 'fail' } }
+      }
+    };
+    const card = renderCard(fragment);
+    expect(card.dataset.aisecKind).toBe('model_card');
+    expect(card.dataset.aisecComplete).toBe('false');
+    expect(card.dataset.aisecVerdict).toBe('fail');
+    expect(card.textContent).toContain('2 required field(s) missing');
+    expect(card.textContent).toContain('1 of 3 required filled');
+    const missing = Array.from(card.querySelectorAll('.jp-AisecCard-missing li')).map(li => li.textContent);
+    expect(missing).toEqual(['retention_time', 'datasets[1].role']);
+    expect(card.querySelector('img')).toBeNull();
+    expect(card.querySelector('.jp-AisecCard-target')?.textContent).toBe(hostile);
+    const done = renderCard({ ...fragment, payload: { ...fragment.payload, complete: true, missing: [] } });
+    expect(done.dataset.aisecComplete).toBe('true');
+    expect(done.textContent).toContain('complete: every required field filled');
+    expect(done.querySelector('.jp-AisecCard-missing')).toBeNull();
+  });
+
   test('a fragment stored as a string, and one that is not readable', () => {
     expect(renderCard(JSON.stringify(check('pass'))).dataset.aisecVerdict).toBe('pass');
     expect(renderCard('{oops').textContent).toContain('could not be read');
@@ -92,13 +124,22 @@ describe('guideline coverage', () => {
       checks: { 'model:m.pkl': check('pass').payload },
       monitors: {},
       threat_model: null,
-      model_card: { recorded_at: 'x' }
+      model_card: { recorded_at: 'x', complete: true, missing: [] }
     };
     const rows = coverage(record as never, catalogue);
     expect(rows.map(r => [r.subsection, r.evidence])).toEqual([
       ['Secure your supply chain', ['check model:m.pkl']],
-      ['Document your data, models and prompts', ['model card']],
+      ['Document your data, models and prompts', ['complete model card']],
       ["Monitor your system's inputs", []]
     ]);
+  });
+
+  test('an incomplete model card is not evidence for documentation', () => {
+    for (const card of [{ recorded_at: 'x' }, { recorded_at: 'x', complete: false, missing: ['retention_time'] },
+                        { recorded_at: 'x', complete: true, missing: ['name'] }]) {
+      const rows = coverage({ schema_version: 1, checks: {}, monitors: {}, threat_model: null, model_card: card } as never,
+                            catalogue);
+      expect(rows.find(r => r.subsection === 'Document your data, models and prompts')?.evidence).toEqual([]);
+    }
   });
 });
