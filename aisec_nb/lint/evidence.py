@@ -40,7 +40,6 @@ SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 VERDICT_RANK = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
 CLOSED_RISK = frozenset({"closed", "mitigated", "accepted", "transferred", "avoided",
                          "resolved", "n/a", "not applicable"})
-CARD_PLACEHOLDERS = ("[More Information Needed]", "Model Card for Model ID")
 
 
 @dataclass(frozen=True)
@@ -226,11 +225,13 @@ def policy_rules(evidence: NotebookEvidence, require: frozenset[str]) -> Iterato
     """The notebook-wide requirements: threat model, model card, monitoring."""
     record = evidence.record
     if "threat-model" in require:
+        from ..threats.lint import is_questionnaire
+
         threats = record.get("threat_model")
         if not isinstance(threats, Mapping):
             yield EvidenceHit(POLICY["threat-model"], "the notebook has no threat model "
                               "(%aisec threats)")
-        else:
+        elif not is_questionnaire(threats):  # the questionnaire's own are judged by AISEC-THR-*
             open_critical = [r for r in _risks(threats) if _open_critical(r)]
             if open_critical:
                 names = ", ".join(str(r.get("id") or r.get("title") or "?")
@@ -238,21 +239,10 @@ def policy_rules(evidence: NotebookEvidence, require: frozenset[str]) -> Iterato
                 yield EvidenceHit(POLICY["threat-model"], f"the threat model has "
                                   f"{len(open_critical)} open critical risk(s): {names}",
                                   evidence.cells.get(("threat_model", None)))
-    if "model-card" in require:
-        card = record.get("model_card")
-        if not isinstance(card, Mapping):
-            yield EvidenceHit(POLICY["model-card"], "the notebook has no model card (%aisec card)")
-        else:
-            missing = card.get("missing")
-            incomplete = card.get("complete") is False or (isinstance(missing, list) and missing)
-            placeholders = [p for p in CARD_PLACEHOLDERS if p in str(card)]
-            if incomplete or placeholders:
-                what = (f"missing {', '.join(map(str, missing))}" if isinstance(missing, list)
-                        and missing else "not complete")
-                if placeholders:
-                    what += f"; placeholder text {placeholders[0]!r}"
-                yield EvidenceHit(POLICY["model-card"], f"the model card is {what}",
-                                  evidence.cells.get(("model_card", None)))
+    # A card that is there is judged by the card rules (AISEC-CARD-*: missing fields,
+    # placeholders), so an incomplete card is reported once.
+    if "model-card" in require and not isinstance(record.get("model_card"), Mapping):
+        yield EvidenceHit(POLICY["model-card"], "the notebook has no model card (%aisec card)")
     if "monitoring" in require and not record.get("monitors"):
         yield EvidenceHit(POLICY["monitoring"], "the notebook has no monitoring evidence "
                           "(%aisec monitor)")

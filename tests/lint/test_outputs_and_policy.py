@@ -152,8 +152,8 @@ def test_required_evidence(tmp_path: Path) -> None:
     result = lint_one(path, everything)
     assert [(f.code, f.cell, f.message) for f in result.findings] == [
         ("AISEC-POL-003", 0, "the threat model has 1 open critical risk(s): R1"),
-        ("AISEC-POL-004", 1, "the model card is missing limitations"),
-    ]
+        ("AISEC-CARD-001", 1, "the model card lacks 1 required field(s): limitations"),
+    ]  # an incomplete card is the card rules' finding, reported once (no AISEC-POL-004 too)
 
 
 def test_recheck_catches_a_failed_scan_edited_into_a_pass(
