@@ -284,13 +284,13 @@ def check_result_html(result: CheckResult, extra: str = "") -> str:
     t = result.target
     facts = [f"<b>{escape(result.kind)} check</b> {code(result.id)}"]
     if t.path is not None:
-        facts.append(f"file {code(t.path)}")
+        facts.append(nowrap(f"file {code(t.path)}"))
     if t.size is not None:
         facts.append(nowrap(f"{t.size:,} bytes"))
     if t.shape is not None:
         facts.append(nowrap("shape " + " × ".join(f"{n:,}" for n in t.shape)))
     if t.sha256 is not None:
-        facts.append(f"sha256 {code(t.sha256)}")
+        facts.append(nowrap(f"sha256 {code(t.sha256)}"))
     head = f"{badge(result.verdict.upper(), VERDICT_COLOURS[result.verdict])} " + " · ".join(facts)
     end = footer(result.tool.version, result.duration_s, result.recorded_at, result.tool.name)
     return report(head, findings_table(result.findings) + extra, end)

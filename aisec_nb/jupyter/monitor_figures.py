@@ -102,7 +102,9 @@ def score_figure(report: DriftReport) -> go.Figure:
         fig.add_vline(x=thresholds.pop(), line_dash="dash", line_color=INK, line_width=1)
     methods = sorted({c.method for c in cols})
     title = "Drift score per column, whole period (red: drifted"
-    title += "; amber: drifted in some chunks)" if partial else ")"
+    if partial and report.chunks is not None:
+        title += f"; amber: drifted in some {report.chunks.noun}s"
+    title += ")"
     fig.update_xaxes(title_text=f"score ({', '.join(methods)})", rangemode="tozero")
     fig.update_yaxes(title_text="column", type="category")
     return _style(fig, title, max(220, 120 + ROW * len(cols)), legend=True,
