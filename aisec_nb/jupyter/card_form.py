@@ -47,24 +47,52 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+class Layouts:
+    """Layouts shared by the form's widgets: a layout is a widget of its own, so one per kind
+    (not one per input) keeps the number of widgets, and so the time to render, down."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, w.Layout] = {}
+
+    def __getitem__(self, kind: str) -> w.Layout:
+        if kind not in self._made:
+            self._made[kind] = w.Layout(**LAYOUTS[kind])
+        return self._made[kind]
+
+
+LAYOUTS: dict[str, dict[str, str]] = {
+    "full": {"width": "100%"},
+    "cell": {"flex": "1 1 8em", "min_width": "5em"},
+    "input": {"flex": "1 1 auto", "width": "100%"},
+    "area": {"flex": "1 1 auto", "width": "100%", "height": "4.5em"},
+    "label": {"width": LABEL_WIDTH, "min_width": LABEL_WIDTH},
+    "auto": {"width": "auto"},
+    "narrow": {"width": "2.4em"},
+    "badge": {"min_width": "8em"},
+    "field": {"width": "100%", "align_items": "flex-start"},
+}
+
+
 class RowsEditor:
     """The rows of a list field: a row per item (a column per field column), *Add row*, and a
     remove button per row. Evidence rows are locked (their evidence columns); the columns
     evidence does not fill stay editable."""
 
-    def __init__(self, spec: FieldSpec, on_change: Callable[[], None]) -> None:
+    def __init__(self, spec: FieldSpec, on_change: Callable[[], None],
+                 layouts: Layouts | None = None) -> None:
+        self.layouts = layouts or Layouts()
         self.spec = spec
         self.columns = spec.columns if spec.type == "rows" else ("text",)
         self._on_change = on_change
         self.rows: list[dict[str, Any]] = []
         self.cells: list[dict[str, w.Text]] = []
         self.removers: list[w.Button | None] = []
-        self.box = w.VBox(layout=w.Layout(width="100%"))
+        self.box = w.VBox(layout=self.layouts["full"])
         self.add_button = w.Button(description="Add row", icon="plus",
-                                   layout=w.Layout(width="auto"),
+                                   layout=self.layouts["auto"],
                                    tooltip=f"add a row to {spec.label}")
         self.add_button.on_click(lambda _: self.add_row())
-        self.widget = w.VBox([self.box, self.add_button], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([self.box, self.add_button], layout=self.layouts["full"])
         self.locked = False
 
     def set_rows(self, rows: list[Any], *, locked: bool) -> None:
@@ -82,7 +110,7 @@ class RowsEditor:
             cells: dict[str, w.Text] = {}
             for column in self.columns:
                 cell = w.Text(value=_text(row.get(column)), placeholder=column,
-                              layout=w.Layout(flex="1 1 8em", min_width="5em"),
+                              layout=self.layouts["cell"],
                               disabled=self.locked or (from_evidence and column in auto_columns))
                 cell.observe(lambda change, i=i, c=column: self._edit(i, c, change["new"]),
                              names="value")
@@ -93,12 +121,12 @@ class RowsEditor:
                 parts.append(w.HTML(_badge_html(row.get("source"))))
             if not self.locked and not from_evidence:
                 remover = w.Button(icon="times", tooltip="remove this row",
-                                   layout=w.Layout(width="2.4em"))
+                                   layout=self.layouts["narrow"])
                 remover.on_click(lambda _, i=i: self.remove_row(i))
                 parts.append(remover)
             self.cells.append(cells)
             self.removers.append(remover)
-            lines.append(w.HBox(parts, layout=w.Layout(width="100%")))
+            lines.append(w.HBox(parts, layout=self.layouts["full"]))
         self.box.children = lines
         self.add_button.disabled = self.locked
 
@@ -140,41 +168,42 @@ class FieldEditor:
     def __init__(self, form: CardForm, spec: FieldSpec) -> None:
         self.form = form
         self.spec = spec
+        self.layouts = form.layouts
         self.rows: RowsEditor | None = None
         self.parts: dict[str, w.Text] = {}
-        self.badge = w.HTML(layout=w.Layout(min_width="8em"))
-        self.override = w.ToggleButton(description="Override", value=False, icon="unlock",
-                                       tooltip="replace the evidence value by hand (recorded)",
-                                       layout=w.Layout(width="auto"))
-        self.override.observe(self._toggle, names="value")
+        self.badge: w.HTML | None = None
+        self.override: w.ToggleButton | None = None
         self.editor = self._make_editor()
         label = w.HTML(f"<b>{_escape(spec.label)}</b>" + (" *" if spec.need == "R" else ""),
-                       layout=w.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH),
-                       tooltip=spec.help)
-        side = [self.badge] + ([self.override] if spec.auto else [])
-        self.widget = w.HBox([label, self.editor, w.VBox(side)],
-                             layout=w.Layout(width="100%", align_items="flex-start"))
+                       layout=self.layouts["label"], tooltip=spec.help)
+        parts: list[w.Widget] = [label, self.editor]
+        if spec.auto:  # evidence fills it: its badge, and the toggle that unlocks it
+            self.badge = w.HTML(layout=self.layouts["badge"])
+            self.override = w.ToggleButton(description="Override", value=False, icon="unlock",
+                                           tooltip="replace the evidence value by hand "
+                                                   "(recorded)", layout=self.layouts["auto"])
+            self.override.observe(self._toggle, names="value")
+            parts.append(w.VBox([self.badge, self.override]))
+        self.widget = w.HBox(parts, layout=self.layouts["field"])
         self.widget.add_class("aisec-card-field")
         self.widget.add_class(f"aisec-card-field-{spec.key}")
         self._quiet = False
 
     def _make_editor(self) -> w.Widget:
         spec = self.spec
-        layout = w.Layout(flex="1 1 auto", width="100%")
+        layout = self.layouts["input"]
         widget: w.Widget
         if spec.type in ("rows", "list"):
-            self.rows = RowsEditor(spec, self._changed)
+            self.rows = RowsEditor(spec, self._changed, self.layouts)
             return self.rows.widget
         if spec.type == "object":
             for column in spec.columns:
-                part = w.Text(placeholder=column, layout=w.Layout(flex="1 1 8em"))
+                part = w.Text(placeholder=column, layout=self.layouts["cell"])
                 part.observe(lambda _: self._changed(), names="value")
                 self.parts[column] = part
             return w.HBox(list(self.parts.values()), layout=layout)
         if spec.type == "longtext":
-            widget = w.Textarea(placeholder=spec.help, layout=w.Layout(flex="1 1 auto",
-                                                                        width="100%",
-                                                                        height="4.5em"))
+            widget = w.Textarea(placeholder=spec.help, layout=self.layouts["area"])
         elif spec.type == "choice":
             widget = w.Dropdown(options=["", *spec.options], layout=layout)
         elif spec.type == "flag":
@@ -197,7 +226,7 @@ class FieldEditor:
         overridden = key in card.overrides
         self._quiet = True
         try:
-            if self.override.value != overridden:
+            if self.override is not None and self.override.value != overridden:
                 self.override.value = overridden
             if self.rows is not None:
                 self.rows.set_rows(list(value) if isinstance(value, list) else [],
@@ -216,9 +245,11 @@ class FieldEditor:
                 self.input.disabled = evidence
         finally:
             self._quiet = False
-        self.badge.value = source_badge(card, item.source) if item is not None and (
-            evidence or overridden) else ""
-        self.override.disabled = not (evidence or overridden)
+        if self.badge is not None:
+            self.badge.value = source_badge(card, item.source) if item is not None and (
+                evidence or overridden) else ""
+        if self.override is not None:
+            self.override.disabled = not (evidence or overridden)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -260,19 +291,15 @@ class CardForm:
         self._emit = emit
         self._timer: asyncio.TimerHandle | None = None
         self.card = self._build()
+        self.layouts = Layouts()
         self.header = w.HTML()
         self.missing = w.HTML()
         self.message = w.HTML()
         self.editors: dict[str, FieldEditor] = {}
-        tabs = []
-        for group in GROUPS:
-            editors = [FieldEditor(self, spec) for spec in field_specs().values()
-                       if spec.group == group]
-            self.editors.update((e.spec.key, e) for e in editors)
-            tabs.append(w.VBox([e.widget for e in editors], layout=w.Layout(width="100%")))
-        self.tabs = w.Tab(children=tabs)
-        for i, group in enumerate(GROUPS):
-            self.tabs.set_title(i, group)
+        # A group's editors are made when its tab is first shown: the form is usable sooner.
+        self.pages = [w.VBox(layout=self.layouts["full"]) for _ in GROUPS]
+        self.tabs = w.Tab(children=self.pages, titles=GROUPS)
+        self.tabs.observe(lambda change: self._open(change["new"]), names="selected_index")
         self.export_buttons: dict[str, w.Button] = {}
         for fmt in FORMATS:
             button = w.Button(description=FORMAT_LABELS[fmt], icon="download",
@@ -283,7 +310,25 @@ class CardForm:
         self.widget = w.VBox([self.header, self.missing, self.tabs, exports, self.message],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("aisec-card-form")
+        self._open(0)
         self._refresh()
+
+    def _open(self, index: int | None) -> None:
+        if index is None or self.pages[index].children:
+            return
+        group = GROUPS[index]
+        editors = [FieldEditor(self, spec) for spec in field_specs().values()
+                   if spec.group == group]
+        self.editors.update((e.spec.key, e) for e in editors)
+        for editor in editors:
+            editor.show(self.card)
+        self.pages[index].children = [e.widget for e in editors]
+
+    def editor(self, key: str) -> FieldEditor:
+        """The editor of field ``key`` (its tab's editors are made if they were not yet)."""
+        if key not in self.editors:
+            self._open(GROUPS.index(field_specs()[key].group))
+        return self.editors[key]
 
     # -- state ---------------------------------------------------------------------------------
 

@@ -30,24 +30,24 @@ def _form(tmp_path: Path, user: dict[str, Any] | None = None,
 def test_typing_a_field_emits_the_card_with_the_value(tmp_path: Path) -> None:
     form, emitted = _form(tmp_path)
     assert "retention_time" in form.missing.value
-    form.editors["retention_time"].input.value = "P3Y"
+    form.editor("retention_time").input.value = "P3Y"
     card = emitted[-1]
     assert card.value("retention_time") == "P3Y" and card.source("retention_time") == "user"
     assert "<code>retention_time</code>" not in form.missing.value
-    form.editors["retention_time"].input.value = "three years"
+    form.editor("retention_time").input.value = "three years"
     assert "not an ISO 8601 duration" in form.missing.value
-    form.editors["retention_time"].input.value = ""
+    form.editor("retention_time").input.value = ""
     assert "retention_time" not in emitted[-1].fields
-    form.editors["approach"].input.value = "supervised"
-    form.editors["architecture"].parts["family"].value = "linear model"
-    form.editors["llm"].input.value = True
+    form.editor("approach").input.value = "supervised"
+    form.editor("architecture").parts["family"].value = "linear model"
+    form.editor("llm").input.value = True
     assert emitted[-1].value("architecture") == {"family": "linear model"}
     assert "prompts" in emitted[-1].required
 
 
 def test_rows_are_added_edited_and_removed(tmp_path: Path) -> None:
     form, emitted = _form(tmp_path)
-    owners = form.editors["owners"].rows
+    owners = form.editor("owners").rows
     assert owners is not None
     owners.add_button.click()
     owners.add_button.click()
@@ -59,7 +59,7 @@ def test_rows_are_added_edited_and_removed(tmp_path: Path) -> None:
     assert remover is not None
     remover.click()
     assert emitted[-1].value("owners") == [{"name": "Team B", "contact": "b@example.org"}]
-    uses = form.editors["intended_uses"].rows
+    uses = form.editor("intended_uses").rows
     assert uses is not None
     uses.add_button.click()
     uses.cells[0]["text"].value = "Rank customers"
@@ -68,12 +68,12 @@ def test_rows_are_added_edited_and_removed(tmp_path: Path) -> None:
 
 def test_evidence_is_locked_until_overridden(tmp_path: Path) -> None:
     form, emitted = _form(tmp_path)
-    pii = form.editors["uses_sensitive_personal_data"]
+    pii = form.editor("uses_sensitive_personal_data")
     assert pii.input.value == "yes" and pii.input.disabled
     assert "check data:train" in pii.badge.value
-    artifacts = form.editors["artifacts"].rows
+    artifacts = form.editor("artifacts").rows
     assert artifacts is not None and artifacts.cells[0]["sha256"].disabled
-    datasets = form.editors["datasets"].rows
+    datasets = form.editor("datasets").rows
     assert datasets is not None
     assert datasets.cells[0]["rows"].disabled and not datasets.cells[0]["uri"].disabled
     datasets.cells[0]["uri"].value = "s3://bucket/holdout.parquet"
@@ -95,7 +95,7 @@ def test_edits_are_debounced_into_one_emit(tmp_path: Path) -> None:
 
     async def burst() -> None:
         for text in ("P", "P1", "P1Y"):
-            form.editors["retention_time"].input.value = text
+            form.editor("retention_time").input.value = text
         await asyncio.sleep(0.2)
 
     asyncio.run(burst())
