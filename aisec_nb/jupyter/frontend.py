@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,11 +50,28 @@ class _Bridge:
 _BRIDGE = _Bridge()
 
 
+_LISTENERS: list[Callable[[], None]] = []
+
+
+def on_record(listener: Callable[[], None]) -> Callable[[], None]:
+    """Call ``listener()`` each time the front end sends the record (a widget that was shown
+    before the record arrived can catch up); returns the function that stops it."""
+    _LISTENERS.append(listener)
+
+    def stop() -> None:
+        with contextlib.suppress(ValueError):
+            _LISTENERS.remove(listener)
+
+    return stop
+
+
 def _on_msg(msg: Mapping[str, Any]) -> None:
     data = msg.get("content", {}).get("data")
     if isinstance(data, Mapping) and data.get("type") == "record":
         _BRIDGE.message = data
         _BRIDGE.received += 1
+        for listener in list(_LISTENERS):
+            listener()
 
 
 def _on_close(msg: Mapping[str, Any]) -> None:

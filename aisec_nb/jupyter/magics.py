@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "guard": "aisec_nb.jupyter.guard",
     "monitor": "aisec_nb.jupyter.monitor",
     "status": "aisec_nb.jupyter.status",
+    "threats": "aisec_nb.jupyter.threats",
     "card": "aisec_nb.jupyter.card",
 }
 

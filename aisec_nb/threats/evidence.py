@@ -26,7 +26,7 @@ any is stale, else fresh if any is fresh; ``manual`` when it names no automated 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -113,17 +113,46 @@ def _age_problem(label: str, payload: Mapping[str, Any], now: _dt.datetime,
     return None
 
 
-def _stale(check_id: str, check: Mapping[str, Any], base: Path | None) -> str | None:
+def _modified_since(path: Path, when: _dt.datetime) -> bool:
+    """Whether ``path`` (a file, or any file in a folder) was modified after ``when``."""
+    import os
+
+    stamp = when.timestamp()
+    if path.is_file():
+        return path.stat().st_mtime > stamp
+    for root, _, files in os.walk(path):
+        for name in files:
+            if Path(root, name).stat().st_mtime > stamp:
+                return True
+    return False
+
+
+def _stale(check_id: str, check: Mapping[str, Any], base: Path | None,
+           trust_mtime: bool) -> str | None:
     if base is None:
         return None
-    from ..lint.evidence import stale_message
+    from ..lint.evidence import _resolve, stale_message
 
-    message = stale_message(check.get("target") or {}, base, data=check.get("kind") == "data")
+    target = check.get("target") or {}
+    given = target.get("path")
+    when = _time(check.get("recorded_at"))
+    if trust_mtime and isinstance(given, str) and when is not None:
+        path = _resolve(base, given)
+        size = target.get("size")
+        try:
+            same_size = not (path.is_file() and isinstance(size, int)
+                             and path.stat().st_size != size)
+            if path.exists() and same_size and not _modified_since(path, when):
+                return None  # not touched since it was checked: not hashed again
+        except OSError:
+            pass
+    message = stale_message(target, base, data=check.get("kind") == "data")
     return f"check {check_id}: {message}" if message else None
 
 
-def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]], base: Path | None,
-           now: _dt.datetime, max_age_days: int, what: str = "check") -> KindEvidence:
+def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]],
+           stale_of: Callable[[str, Mapping[str, Any]], str | None], now: _dt.datetime,
+           max_age_days: int, what: str = "check") -> KindEvidence:
     if not items:
         return KindEvidence(kind, "none", (), f"no {KINDS[kind]} is recorded in this notebook")
     failed: list[tuple[str, str]] = []
@@ -151,7 +180,7 @@ def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]], base: Path
             detail = f": missing {', '.join(map(str, missing))}" if missing else ""
             failed.append((item_id, f"the model card is not complete{detail}"))
         else:
-            problem = (_stale(item_id, payload, base) if what == "check" else None) or \
+            problem = (stale_of(item_id, payload) if what == "check" else None) or \
                 _age_problem(label, payload, now, max_age_days)
             if problem:
                 stale.append((item_id, problem))
@@ -169,9 +198,12 @@ def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]], base: Path
 
 
 def collect(record: Mapping[str, Any], base: Path | None, now: _dt.datetime,
-            max_age_days: int = 90) -> dict[str, KindEvidence]:
+            max_age_days: int = 90, *, trust_mtime: bool = False) -> dict[str, KindEvidence]:
     """Every evidence kind judged over a merged record (JSON form). ``base`` is the notebook's
-    folder (checked files are re-hashed there; ``None``: not re-hashed)."""
+    folder (checked files are re-hashed there; ``None``: not re-hashed). With ``trust_mtime``
+    a file of the recorded size not modified since its check was recorded is taken as unchanged
+    without hashing it again (the notebook face, which must answer quickly; the linter always
+    hashes)."""
     checks: Mapping[str, Any] = record.get("checks") or {}
     items = sorted((str(k), v) for k, v in checks.items() if isinstance(v, Mapping))
 
@@ -190,24 +222,31 @@ def collect(record: Mapping[str, Any], base: Path | None, now: _dt.datetime,
             out.append((cid, check))
         return out
 
+    known: dict[str, str | None] = {}
+
+    def stale_of(check_id: str, check: Mapping[str, Any]) -> str | None:
+        if check_id not in known:  # each file hashed at most once, whichever kinds read it
+            known[check_id] = _stale(check_id, check, base, trust_mtime)
+        return known[check_id]
+
     monitors = sorted((str(k), v) for k, v in (record.get("monitors") or {}).items()
                       if isinstance(v, Mapping))
     card = record.get("model_card")
     cards = [("model_card", card)] if isinstance(card, Mapping) else []
-    out = {
-        "model.scan": _judge("model.scan", of("model", "guard"), base, now, max_age_days),
-        "model.hash": _judge("model.hash", of("model", need="sha256"), base, now, max_age_days),
-        "model.signature": _judge("model.signature", of("model", need="signatures"), base, now,
-                                  max_age_days),
-        "data.check": _judge("data.check", of("data"), base, now, max_age_days),
-        "data.hash": _judge("data.hash", of("data", need="sha256"), base, now, max_age_days),
-        "monitor.drift": _judge("monitor.drift", monitors, base, now, max_age_days, "monitor"),
-        "monitor.ood": _judge("monitor.ood", monitors, base, now, max_age_days, "monitor"),
-        "card.complete": _judge("card.complete", cards, base, now, max_age_days, "card"),
+    groups: dict[str, tuple[list[tuple[str, Mapping[str, Any]]], str]] = {
+        "model.scan": (of("model", "guard"), "check"),
+        "model.hash": (of("model", need="sha256"), "check"),
+        "model.signature": (of("model", need="signatures"), "check"),
+        "data.check": (of("data"), "check"),
+        "data.hash": (of("data", need="sha256"), "check"),
+        "monitor.drift": (monitors, "monitor"),
+        "monitor.ood": (monitors, "monitor"),
+        "card.complete": (cards, "card"),
     }
     for kind in ("data.quality", "data.poisoning", "data.leakage", "data.pii", "data.secrets"):
-        out[kind] = _judge(kind, of("data"), base, now, max_age_days)
-    return out
+        groups[kind] = (of("data"), "check")
+    return {kind: _judge(kind, items_, stale_of, now, max_age_days, what)
+            for kind, (items_, what) in groups.items()}
 
 
 def for_question(kinds: Iterable[str], collected: Mapping[str, KindEvidence]) -> Evidence:

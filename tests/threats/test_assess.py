@@ -322,3 +322,23 @@ def test_evidence_kinds_of_data_checks_monitors_and_cards() -> None:
     assert judged["model.scan"].status == "none"
     either = for_question(["data.quality", "data.pii"], judged)
     assert (either.status, either.checks) == ("failed", ("data:raw",))
+
+
+def test_the_notebook_face_hashes_only_files_modified_since_their_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    check = _scanned(tmp_path, "model.pkl", SAFE, monkeypatch)
+    record = _record(check)
+    later = check.recorded_at + dt.timedelta(minutes=1)
+    # Same size, content changed, modification time set back to before the check: only a hash
+    # sees it, which the linter always takes (the form trusts an untouched file's time).
+    (tmp_path / "model.pkl").write_bytes(b"\x80\x04K\x02.")
+    old = check.recorded_at.timestamp() - 60
+    os.utime(tmp_path / "model.pkl", (old, old))
+    assert collect(record, tmp_path, later, trust_mtime=True)["model.scan"].status == "fresh"
+    assert collect(record, tmp_path, later)["model.scan"].status == "stale"
+    # Touched after the check: hashed, and found changed.
+    os.utime(tmp_path / "model.pkl", None)
+    assert collect(record, tmp_path, later + dt.timedelta(hours=1),
+                   trust_mtime=True)["model.scan"].status == "stale"
