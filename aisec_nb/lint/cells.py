@@ -76,7 +76,7 @@ def _by_line(lines: list[str], skip: set[int]) -> tuple[list[ast.stmt], list[int
             continue
         try:
             tree = ast.parse(line.strip())
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             bad.append(number)
             continue
         indent = len(line) - len(line.lstrip())
@@ -91,10 +91,11 @@ def _by_line(lines: list[str], skip: set[int]) -> tuple[list[ast.stmt], list[int
 def parse_python(text: str) -> tuple[ast.Module, tuple[int, ...]]:
     """``text`` (a cell or a cell magic's body) as one syntax tree, with the lines it had to
     give up. Line numbers are those of ``text``."""
+    text = text.replace("\x00", " ")  # Python refuses a NUL anywhere; it is never code
     if not has_escapes(text):
         try:
             return ast.parse(text), ()
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
     lines = text.split("\n")
     if has_escapes(text):
@@ -122,7 +123,7 @@ def parse_python(text: str) -> tuple[ast.Module, tuple[int, ...]]:
             if number is None:
                 break
             given_up.append(number)
-        except ValueError:  # a NUL byte in the source
+        except (ValueError, RecursionError, MemoryError):  # a NUL byte, absurd nesting
             break
     body, bad = _by_line(lines, set())
     return ast.Module(body=body, type_ignores=[]), tuple(sorted(set(given_up) | set(bad)))

@@ -761,12 +761,15 @@ def check_sources(cells: Sequence[tuple[int, str]], base: Path | None) -> CodeRe
         parsed = parse_cell(text)
         for tree, offset in parsed.trees:
             visitor = CellVisitor(scope, index, offset, base)
-            if fires:
-                visitor.visit(tree)
-                out.hits.extend(visitor.hits)
-                out.uses.extend(visitor.uses)
-            else:
-                _bind_statements(visitor, tree.body)
+            try:
+                if fires:
+                    visitor.visit(tree)
+                else:
+                    _bind_statements(visitor, tree.body)
+            except RecursionError:  # nesting deeper than Python's stack: what was read counts
+                pass
+            out.hits.extend(visitor.hits)
+            out.uses.extend(visitor.uses)
         for line, command in parsed.shell:
             for found in shell_hits(command, base):
                 out.hits.append(CodeHit(found.code, index, line, 1, found.message))

@@ -207,3 +207,11 @@ def test_names_bound_in_quiet_cells_reach_later_cells(tmp_path: Path) -> None:
     assert found(nb) == [at(nb, "AISEC-CODE-001", 4, 1), at(nb, "AISEC-CODE-008", 4, 1)]
     [_, unscanned] = lint_one(nb).findings
     assert unscanned.message.startswith("models/m.joblib is loaded here (joblib.load)")
+
+
+def test_hostile_cells_do_not_stop_the_linter(tmp_path: Path) -> None:
+    deep = "x = " + " + ".join(["'a'"] * 5000) + "\npickle.loads(b)"
+    nb = write(notebook("a = 1\x00\npickle.loads(b)", deep, "(" * 300 + ")" * 300,
+                        "pickle.loads(c)"), tmp_path / "hostile.ipynb")
+    assert [(code, cell, line) for code, cell, line, _ in found(nb)] == [
+        ("AISEC-CODE-001", 0, 2), ("AISEC-CODE-001", 1, 2), ("AISEC-CODE-001", 3, 1)]
