@@ -96,14 +96,12 @@ def card_html(card: ModelCard) -> str:
                                   COLOURS.get(card.verdict, "#57606a")))
     parts.append("</h3>")
     if card.missing or card.problems:
-        items = "".join(f"<li><code>{esc(m)}</code>"
-                        + (f": {esc(card.problems[m])}" if m in card.problems else "")
-                        + "</li>" for m in card.missing)
-        items += "".join(f"<li><code>{esc(k)}</code>: {esc(v)}</li>"
-                         for k, v in card.problems.items() if k not in card.missing)
+        names = ", ".join(f"<code>{esc(m)}</code>" for m in card.missing)
+        problems = "".join(f"<div><code>{esc(k)}</code>: {esc(v)}</div>"
+                           for k, v in card.problems.items())
         parts.append("<div style='border:1px solid #d4a72c;background:#fff8c5;color:#3b2300;"
-                     "padding:4px 8px;margin:4px 0'><b>Missing required fields</b>"
-                     f"<ul style='margin:0;padding-left:1.2em'>{items}</ul></div>")
+                     "padding:4px 8px;margin:4px 0;line-height:1.6'><b>Missing required fields "
+                     f"({len(card.missing)}):</b> {names}{problems}</div>")
     if card.review_due is not None:
         parts.append(f"<p style='margin:2px 0'>Next review due: {esc(card.review_due)}</p>")
     for group in GROUPS:

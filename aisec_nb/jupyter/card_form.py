@@ -246,8 +246,10 @@ class FieldEditor:
         finally:
             self._quiet = False
         if self.badge is not None:
-            self.badge.value = source_badge(card, item.source) if item is not None and (
-                evidence or overridden) else ""
+            # Evidence rows carry their own badges; the field's badge is for a whole value.
+            whole = self.spec.type != "rows" or overridden
+            self.badge.value = source_badge(card, item.source) if item is not None and whole \
+                and (evidence or overridden) else ""
         if self.override is not None:
             self.override.disabled = not (evidence or overridden)
 
@@ -296,6 +298,7 @@ class CardForm:
         self.missing = w.HTML()
         self.message = w.HTML()
         self.editors: dict[str, FieldEditor] = {}
+        self.sections: dict[str, w.Accordion] = {}
         # A group's editors are made when its tab is first shown: the form is usable sooner.
         self.pages = [w.VBox(layout=self.layouts["full"]) for _ in GROUPS]
         self.tabs = w.Tab(children=self.pages, titles=GROUPS)
@@ -313,21 +316,46 @@ class CardForm:
         self._open(0)
         self._refresh()
 
-    def _open(self, index: int | None) -> None:
-        if index is None or self.pages[index].children:
-            return
-        group = GROUPS[index]
-        editors = [FieldEditor(self, spec) for spec in field_specs().values()
-                   if spec.group == group]
+    def _make(self, specs: list[FieldSpec]) -> list[w.Widget]:
+        editors = [FieldEditor(self, spec) for spec in specs]
         self.editors.update((e.spec.key, e) for e in editors)
         for editor in editors:
             editor.show(self.card)
-        self.pages[index].children = [e.widget for e in editors]
+        return [e.widget for e in editors]
+
+    def _open(self, index: int | None) -> None:
+        """Make a tab's editors: the required and conditional fields at once, the optional ones
+        when their section is opened."""
+        if index is None or self.pages[index].children:
+            return
+        group = GROUPS[index]
+        specs = [spec for spec in field_specs().values() if spec.group == group]
+        needed = [spec for spec in specs if spec.need != "O" or spec.key in self.card.fields]
+        optional = [spec for spec in specs if spec not in needed]
+        children = self._make(needed)
+        if optional:
+            more = w.VBox(layout=self.layouts["full"])
+            section = w.Accordion(children=[more], titles=[
+                f"Optional fields and conditions ({len(optional)})"], selected_index=None)
+
+            def unfold(change: Mapping[str, Any], more: w.VBox = more,
+                       optional: list[FieldSpec] = optional) -> None:
+                if change["new"] is not None and not more.children:
+                    more.children = self._make(optional)
+
+            section.observe(unfold, names="selected_index")
+            self.sections[group] = section
+            children.append(section)
+        self.pages[index].children = children
 
     def editor(self, key: str) -> FieldEditor:
-        """The editor of field ``key`` (its tab's editors are made if they were not yet)."""
+        """The editor of field ``key`` (its tab's editors, and its optional section, are made
+        if they were not yet)."""
+        spec = field_specs()[key]
         if key not in self.editors:
-            self._open(GROUPS.index(field_specs()[key].group))
+            self._open(GROUPS.index(spec.group))
+        if key not in self.editors:
+            self.sections[spec.group].selected_index = 0
         return self.editors[key]
 
     # -- state ---------------------------------------------------------------------------------
@@ -378,13 +406,12 @@ class CardForm:
         verdict = (f" · evidence <b>{card.verdict.upper()}</b>" if card.verdict else "")
         self.header.value = f"<h3 style='margin:0.2em 0'>Model card: {name}</h3>{status}{verdict}"
         if card.missing or card.problems:
-            items = "".join(f"<li><code>{_escape(m)}</code>"
-                            + (f": {_escape(card.problems[m])}" if m in card.problems else "")
-                            + "</li>" for m in card.missing)
-            items += "".join(f"<li><code>{_escape(k)}</code>: {_escape(v)}</li>"
-                             for k, v in card.problems.items() if k not in card.missing)
-            self.missing.value = ("<div class='aisec-card-missing'><b>Missing required "
-                                  f"fields</b><ul style='margin:0'>{items}</ul></div>")
+            names = ", ".join(f"<code>{_escape(m)}</code>" for m in card.missing)
+            problems = "".join(f"<div><code>{_escape(k)}</code>: {_escape(v)}</div>"
+                               for k, v in card.problems.items())
+            self.missing.value = ("<div class='aisec-card-missing' style='line-height:1.6'>"
+                                  f"<b>Missing required fields ({len(card.missing)}):</b> "
+                                  f"{names}{problems}</div>")
         else:
             self.missing.value = "<div class='aisec-card-missing'>No required field is " \
                                  "missing.</div>"

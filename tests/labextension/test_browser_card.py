@@ -93,7 +93,7 @@ def _card_in_metadata(front: Front, key: str, value: str) -> None:
 
 
 def test_card_form_in_jupyterlab(chromium: Any, lab: Server) -> None:
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = chromium.new_page(viewport={"width": 1400, "height": 1400})
     try:
         _flow(Front(page, lab), lab)
     except BaseException:
