@@ -350,6 +350,18 @@ def lint_notebook(path: Path, *, ignore: frozenset[str] = frozenset(),
                          recheck=recheck).findings)
 
 
+def _warm() -> None:
+    """Import what linting a notebook needs (the workers of a forked pool inherit it)."""
+    import importlib
+
+    for name in ("nbformat", "aisec_nb.transport", "aisec_nb.lint.code_rules",
+                 "aisec_nb.lint.evidence", "aisec_nb.lint.outputs", "aisec_nb.lint.suppress"):
+        importlib.import_module(name)
+    from .detectors import may_be_sensitive
+
+    may_be_sensitive("")  # loads the detectors' patterns
+
+
 def _job(args: tuple[Path, LintSettings, frozenset[str], bool]
          ) -> NotebookResult | NotebookError:
     path, settings, ignore, recheck = args
@@ -374,6 +386,8 @@ def lint_paths(paths: Iterable[Path], *, ignore: frozenset[str] = frozenset(),
     work = [(p, used, ignore, recheck) for p in notebooks]
     if jobs > 1 and len(work) > 1:
         from concurrent.futures import ProcessPoolExecutor
+
+        _warm()  # imported once here, so forked workers start with them
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
             results = list(pool.map(_job, work, chunksize=max(1, len(work) // (jobs * 8))))
