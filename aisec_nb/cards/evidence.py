@@ -187,11 +187,14 @@ def threat_model_values(threats: Mapping[str, Any]) -> dict[str, CardValue]:
 
 
 def autofill(record: NotebookRecord, *, models: Sequence[str] | None = None,
-             base: Path | None = None, libraries: Mapping[str, str] | None = None) -> AutoFill:
+             base: Path | None = None, libraries: Mapping[str, str] | None = None,
+             data: Sequence[str] | None = None) -> AutoFill:
     """The card values the record and the environment prove.
 
     ``models`` picks the model checks that are this model's files (all model checks when
-    ``None``); ``libraries`` is ``{name: version}`` from :func:`environment_libraries`.
+    ``None``), ``data`` the data checks of this model's datasets, by DataFrame name or check id
+    (all data checks when ``None``); ``libraries`` is ``{name: version}`` from
+    :func:`environment_libraries`.
     """
     fields: dict[str, CardValue] = {}
     evidence: dict[str, EvidenceRef] = {}
@@ -200,16 +203,16 @@ def autofill(record: NotebookRecord, *, models: Sequence[str] | None = None,
         fields["artifacts"] = CardValue(value=[_artifact(c) for c in artifacts],
                                         source=check_source(artifacts[0].id))
         evidence.update((c.id, _ref(c)) for c in artifacts)
-    data = sorted((c for c in record.checks.values() if isinstance(c, DataCheck)),
-                  key=lambda c: c.id)
-    if data:
-        rows = [_dataset(c) for c in data]
-        fields["datasets"] = CardValue(value=rows, source=check_source(data[0].id))
-        evidence.update((c.id, _ref(c)) for c in data)
-        with_pii = [c for c, r in zip(data, rows, strict=True) if r["contains_pii"] == "yes"]
+    checked = sorted((c for c in record.checks.values() if isinstance(c, DataCheck) and (
+        data is None or c.id in data or c.target.name in data)), key=lambda c: c.id)
+    if checked:
+        rows = [_dataset(c) for c in checked]
+        fields["datasets"] = CardValue(value=rows, source=check_source(checked[0].id))
+        evidence.update((c.id, _ref(c)) for c in checked)
+        with_pii = [c for c, r in zip(checked, rows, strict=True) if r["contains_pii"] == "yes"]
         fields["uses_sensitive_personal_data"] = CardValue(
             value="yes" if with_pii else "no",
-            source=check_source((with_pii or data)[0].id))
+            source=check_source((with_pii or checked)[0].id))
     artifact_paths = {_norm(str(c.target.path), base) for c in artifacts}
     signatures = [c for c in record.checks.values() if c.kind == SIGNATURE_KIND and
                   isinstance(c.parameters, Mapping) and

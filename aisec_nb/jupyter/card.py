@@ -1,9 +1,10 @@
-"""``%aisec card [--name NAME] [--model PATH...] [--metrics VAR] [--fields VAR]``: a model card
-that fills itself from the notebook's evidence, as a form, recorded in the notebook.
+"""``%aisec card [--name NAME] [--model PATH...] [--data DF...] [--metrics VAR] [--fields VAR]``:
+a model card that fills itself from the notebook's evidence, as a form, recorded in the notebook.
 
 What the notebook already proves is filled in: model files (``--model``; a file no check covers
 yet is scanned first) with their hashes and scan verdicts, and an OpenSSF ``model.sig`` beside
-them compared with those hashes (recorded as a check); datasets from the data checks; open risks
+them compared with those hashes (recorded as a check); datasets from the data checks (``--data``
+picks them by DataFrame name); open risks
 from the threat model; library versions from this kernel. ``--metrics VAR`` takes evaluation
 results from a variable (``{"accuracy": 0.93}``), ``--fields VAR`` any field from a dict (so a
 notebook can fill its card from code and run headless).
@@ -31,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="the model's name (kept from an earlier card otherwise)")
     parser.add_argument("--model", nargs="+", default=None, metavar="PATH",
                         help="the model's files or folders (default: every model check)")
+    parser.add_argument("--data", nargs="+", default=None, metavar="DF",
+                        help="the data checks of the model's datasets, by DataFrame name "
+                             "(default: every data check)")
     parser.add_argument("--metrics", metavar="VAR",
                         help="a variable holding metrics: {name: value} or a list of rows")
     parser.add_argument("--fields", metavar="VAR",
@@ -96,7 +100,8 @@ def run(args: argparse.Namespace, shell: Any) -> Any:
                     plain_text=plain_summary(signed))
     record = recorded(view.record)
     typed = NotebookRecord.model_validate(record)
-    auto = autofill(typed, models=wanted, libraries=environment_libraries(list(sys.modules)))
+    auto = autofill(typed, models=wanted, data=args.data,
+                    libraries=environment_libraries(list(sys.modules)))
     state = CardState.from_card(record.get("model_card"))
     if args.fields:
         given = _variable(shell, args.fields, "--fields")

@@ -105,6 +105,14 @@ def test_restored_from_the_stored_card(tmp_path: Path) -> None:
     assert again.fields == card.fields and again.missing == card.missing
 
 
+def test_data_checks_can_be_picked(tmp_path: Path) -> None:
+    record = evidence(tmp_path)
+    picked = autofill(record, data=["train"])
+    assert [d["name"] for d in picked.fields["datasets"].value] == ["train"]
+    assert set(picked.evidence) >= {"data:train"} and "data:holdout" not in picked.evidence
+    assert "datasets" not in autofill(record, data=["nothing"]).fields
+
+
 def test_what_is_missing_and_the_conditions() -> None:
     card = build_card(user={"name": "m", "retention_time": "two years", "owners": [
         {"contact": "x@example.org"}]})
