@@ -129,8 +129,12 @@ def safetensors_header(head: bytes, size: int | None = None) -> bool:
             return isinstance(json.loads(text), dict)
         except (ValueError, RecursionError):
             return False
-    # Only the start of a longer header is here: it must read as JSON text (an object's key or
-    # its end after the brace, UTF-8 without control characters but whitespace).
+    return _json_text(text)
+
+
+def _json_text(text: bytes) -> bool:
+    """Whether ``text`` (the start of a longer header) reads as a JSON object: a key or the
+    object's end after the brace, UTF-8 without control characters but whitespace."""
     if text[1:2].strip() not in (b'"', b"}", b""):
         return False
     try:
@@ -187,7 +191,8 @@ def sniff_format(head: bytes, size: int | None = None) -> str:
         return "pdf"
     if len(head) >= TAR_MAGIC_AT + 5 and head[TAR_MAGIC_AT : TAR_MAGIC_AT + 5] == TAR_MAGIC:
         return "tar"
-    if len(head) >= 10 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") > 1:
+    if (len(head) >= 10 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") > 1
+            and _json_text(head[8:].split(b"\x00", 1)[0])):
         return "safetensors"  # a header that lies about its length: the parser says so
     if head.startswith(LZMA_ALONE_MAGIC):
         return LZMA
