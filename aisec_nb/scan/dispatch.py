@@ -31,6 +31,12 @@ from .archives.compressed import scan_compressed
 from .archives.tar import scan_tar
 from .archives.zip import ZipError, read_directory, scan_zip
 from .context import Parser, ScanContext, finding, truncate
+from .formats.chat_template import (
+    MAX_TEMPLATE,
+    check_template,
+    template_digest,
+    templates_in_json,
+)
 from .formats.gguf import scan_gguf
 from .formats.hdf5 import scan_hdf5
 from .formats.keras import scan_keras_metadata
@@ -246,7 +252,9 @@ def _looks_like_text(head: bytes) -> bool:
 
 def _text(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
     """A text file: JSON when it parses as JSON, otherwise plain text. Never executed by a
-    model loader, but Python source in a model folder runs under ``trust_remote_code``."""
+    model loader, but Python source in a model folder runs under ``trust_remote_code``, and a
+    chat template (a JSON document's ``chat_template``, a ``.jinja`` file) runs on every
+    prompt: those are checked as code."""
     start = stream.tell()
     end = stream.seek(0, os.SEEK_END)
     size = end - start
@@ -263,26 +271,70 @@ def _text(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatSca
     fmt = "text"
     binary = False
     first = b""
+    template_key = jinja = False
+    tail = b""
     while chunk := stream.read(1024 * 1024):
         first = first or chunk.lstrip()[:1]
         binary = binary or b"\x00" in chunk
-    if not binary and size <= JSON_PARSE_LIMIT:
+        window = tail + chunk
+        template_key = template_key or _TEMPLATE_KEY in window
+        jinja = jinja or b"{{" in window or b"{%" in window
+        tail = chunk[-len(_TEMPLATE_KEY):]
+    parsed: Any = None
+    limit = ctx.limits.max_header if template_key else JSON_PARSE_LIMIT
+    if not binary and size <= limit:
         # The JSON/text label is only a fact for the record: parse small files to be exact,
         # and keep memory flat for big ones (a parsed 100 MB JSON takes gigabytes).
         stream.seek(start)
         try:
-            json.loads(stream.read(size))
+            parsed = json.loads(stream.read(size))
             fmt = "json"
         except (ValueError, RecursionError):
             pass
     elif not binary and first in (b"{", b"["):
         fmt = "json"
+    templates: list[tuple[str, str, bool]] = []
+    if fmt == "json" and template_key:
+        templates = [(where, text, True) for where, text in templates_in_json(parsed)]
+    elif fmt == "text" and not binary:
+        named = _template_name(member, ctx)
+        if (named or jinja) and size <= MAX_TEMPLATE * 4:
+            stream.seek(start)
+            text = stream.read(size).decode("utf-8", "replace")
+            templates = [(_file_label(member, ctx), text, named)]
+    digests = {}
+    for where, text, required in templates:
+        found = check_template(text, code="AISEC-TPL-001", where=where, member=member,
+                               required=required)
+        findings.extend(found)
+        if required or found:
+            digests[where] = template_digest(text)
+    if digests:
+        details["chat_templates_sha256"] = digests
     stream.seek(end)
     if binary:
         return FormatScan("binary", (finding("AISEC-SCAN-001", "binary data after a "
                                              "text-like start: not checked", member=member),),
                           complete=False)
-    return FormatScan(fmt, tuple(findings), details=details)
+    complete = not any(f.code in ("AISEC-SCAN-003", "AISEC-TPL-002") for f in findings)
+    return FormatScan(fmt, tuple(findings), complete=complete, details=details)
+
+
+_TEMPLATE_KEY = b'"chat_template"'
+_TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2")
+
+
+def _file_label(member: str | None, ctx: ScanContext) -> str:
+    if member is not None:
+        return member.rsplit("/", 1)[-1]
+    return ctx.file.name if ctx.file is not None else "<template>"
+
+
+def _template_name(member: str | None, ctx: ScanContext) -> bool:
+    """Whether the file is named as a template (``chat_template.jinja``, ``*.j2``): runtimes
+    find them by name, so a template that does not parse is reported there."""
+    name = _file_label(member, ctx).lower()
+    return name.endswith(_TEMPLATE_SUFFIXES) or name.startswith("chat_template")
 
 
 PARSERS: Mapping[str, Parser] = MappingProxyType({

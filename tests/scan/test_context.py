@@ -47,7 +47,7 @@ def test_a_finding_takes_its_severity_from_the_catalogue_unless_graded_otherwise
 def test_data_tables_are_well_formed() -> None:
     assert all(sev in ("medium", "high", "critical")
                for sev in load_table("savedmodel")["file_ops"].values())
-    markers = load_table("gguf")["ssti_markers"]
+    markers = load_table("chat_template")["markers"]
     assert markers and all(m == m.strip() and m for m in markers)
     assert load_table("safetensors")["dtype_bits"]["F32"] == 32
     assert load_table("keras") is load_table("keras")  # read once

@@ -30,7 +30,7 @@ LAYERS = [
 ]
 FOUNDATION_IMPORTS = FOUNDATIONS
 """What the foundations may import of the scanner: each other, never a parser or the router."""
-LAZY_ALLOWED = {"h5py"}
+LAZY_ALLOWED = {"h5py", "jinja2"}
 """Heavy libraries a parser imports when it meets their format, not with the scanner."""
 
 

@@ -2,8 +2,9 @@
 
 Every length and count is checked against the bytes left in the file before it is used, so a
 lying header ends in a finding, not a huge allocation. Chat templates (Jinja2, rendered by
-llama-cpp-python and others) are searched for template-injection markers (CVE-2024-34359);
-their SHA-256 is recorded so a model card can list them.
+llama-cpp-python and others) go through the chat-template checker
+(:mod:`~aisec_nb.scan.formats.chat_template`: parsed, never rendered, CVE-2024-34359); their
+SHA-256 is recorded so a model card can list them.
 
 Example::
 
@@ -28,6 +29,7 @@ from ..limits import FormatScan, Limits
 from ..sniff import GGUF_MAGIC
 from ..source import ByteSource
 from ..stop import ScanStop
+from .chat_template import check_template
 from .tables import load_table
 
 FORMAT = "gguf"
@@ -172,7 +174,6 @@ def _value(cur: _Cursor, vtype: int, version: int, keep: bool) -> Any:
 def _read_metadata(cur: _Cursor, n_kv: int, version: int, limits: Limits,
                    findings: list[Finding], member: str | None,
                    details: dict[str, Any]) -> dict[str, Any]:
-    markers = [m.lower() for m in load_table("gguf")["ssti_markers"]]
     template_prefix = load_table("gguf")["template_keys_prefix"]
     kept: dict[str, Any] = {}
     templates: dict[str, str] = {}
@@ -189,15 +190,8 @@ def _read_metadata(cur: _Cursor, n_kv: int, version: int, limits: Limits,
         if is_template and isinstance(value, bytes):
             text = value.decode("utf-8", "replace")
             templates[key] = hashlib.sha256(value).hexdigest()
-            lowered = text.lower()
-            hits = sorted({m for m in markers if m in lowered})
-            if hits:
-                findings.append(finding(
-                    "AISEC-GGUF-001",
-                    f"chat template {key!r} contains template-injection markers: "
-                    + ", ".join(hits),
-                    member=member, offset=at, path=key, evidence=truncate(", ".join(hits)),
-                ))
+            findings.extend(check_template(text, code="AISEC-GGUF-001", where=key,
+                                           member=member, offset=at))
     if templates:
         details["chat_templates_sha256"] = templates
     arch = kept.get("general.architecture")

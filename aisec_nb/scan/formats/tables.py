@@ -1,6 +1,7 @@
 """The data tables of the format parsers, one TOML file beside them per format, read once.
 
-``gguf.toml`` (GGML type sizes, template-injection markers), ``keras.toml`` (Keras's own modules,
+``gguf.toml`` (GGML type sizes), ``chat_template.toml`` (names templates have no use for),
+``keras.toml`` (Keras's own modules,
 Lambda classes), ``savedmodel.toml`` (file-system, Python and checkpoint ops) and
 ``safetensors.toml`` (dtype sizes). Example::
 
