@@ -27,7 +27,9 @@ from tests.cards.support import HOSTILE, METRICS, filled
 def card(tmp_path: Path) -> ModelCard:
     return filled(tmp_path, extra={"guardrails": [{"name": HOSTILE, "type": "filter"}],
                                    "references": ["https://example.org/paper"],
-                                   "hyperparameters": [{"name": "C", "value": 0.5}]})[0]
+                                   "hyperparameters": [{"name": "C", "value": 0.5}],
+                                   "prompts": [{"name": "system prompt", "role": "system",
+                                                "sha256": "ab" * 32, "version": "3"}]})[0]
 
 
 # --- Hugging Face README ------------------------------------------------------------------------
@@ -132,7 +134,8 @@ def test_cyclonedx_passes_the_strict_validator(card: ModelCard, spec: str) -> No
     assert model["type"] == "machine-learning-model"
     assert model["licenses"] == [{"license": {"id": "Apache-2.0"}}]
     assert model["hashes"][0]["alg"] == "SHA-256"
-    data = [c for c in bom["components"] if c["type"] == "data"]
+    data = [c for c in bom["components"] if c["type"] == "data"
+            and c["data"][0]["type"] == "dataset"]
     assert sorted(c["name"] for c in data) == ["holdout", "train"]
     refs = [d["ref"] for d in model["modelCard"]["modelParameters"]["datasets"]]
     assert sorted(refs) == sorted(c["bom-ref"] for c in data)
@@ -143,6 +146,11 @@ def test_cyclonedx_passes_the_strict_validator(card: ModelCard, spec: str) -> No
              for c in data}
     assert roles == {"train": ["training"], "holdout": ["evaluation"]}
     assert ("authors" in model) == (spec != "1.5")
+    [prompt] = [c for c in bom["components"] if c["type"] == "data"
+                and c["data"][0]["type"] == "configuration"]
+    assert prompt["name"] == "system prompt" and prompt["version"] == "3"
+    assert prompt["hashes"] == [{"alg": "SHA-256", "content": "ab" * 32}]
+    assert {"name": "aisec:prompt_role", "value": "system"} in prompt["properties"]
 
 
 def test_cyclonedx_is_deterministic_and_the_serial_follows_the_card(card: ModelCard) -> None:
