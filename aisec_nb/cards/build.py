@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from .._version import __version__
 from ..record import utc_now, worst_verdict
 from .evidence import AutoFill, design_reviewed
@@ -51,7 +53,10 @@ class CardState:
         """The user's part of a stored card: what re-running the cell restores."""
         if card is None:
             return cls()
-        typed = card if isinstance(card, ModelCard) else ModelCard.model_validate(card)
+        try:
+            typed = card if isinstance(card, ModelCard) else ModelCard.model_validate(card)
+        except ValidationError:  # a card this version cannot read: start afresh
+            return cls()
         specs = field_specs()
         user: dict[str, Any] = {}
         for key, value in typed.fields.items():

@@ -42,13 +42,16 @@ class NotebookRecord(_Model):
 
     ``threat_model`` and ``model_card`` are filled by their own features; each feature owns its
     model (the model card's is :class:`aisec_nb.cards.model.ModelCard`, which keeps unknown
-    fields like every Record model).
+    fields like every Record model; a card it cannot read stays plain JSON, as a check of an
+    unknown kind stays a plain ``CheckResult``).
     """
 
     schema_version: int = SCHEMA_VERSION
     checks: dict[str, AnyCheck] = Field(default_factory=dict)
     threat_model: dict[str, Any] | None = None
-    model_card: ModelCard | None = None
+    model_card: ModelCard | dict[str, Any] | None = Field(
+        default=None, union_mode="left_to_right",
+        description="The model card; one this version cannot read stays plain JSON.")
     monitors: dict[str, MonitorSummary] = Field(default_factory=dict)
 
 

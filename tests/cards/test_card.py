@@ -169,6 +169,10 @@ def test_the_record_slot_is_typed_and_keeps_unknown_fields(tmp_path: Path) -> No
     assert typed.model_card.name == "churn-classifier"
     assert NotebookRecord.model_validate({"model_card": {"recorded_at": NOW.isoformat(),
                                                          "odd": [1]}}).model_card is not None
+    odd = NotebookRecord.model_validate({"model_card": {"recorded_at": NOW.isoformat(),
+                                                        "fields": "not a mapping"}})
+    assert odd.model_card == {"recorded_at": NOW.isoformat(), "fields": "not a mapping"}
+    assert CardState.from_card(odd.model_card).user == {}
     assert record_json_schema() == shipped_json_schema()
 
 
