@@ -161,8 +161,11 @@ def design_reviewed(threats: Mapping[str, Any] | None) -> bool:
     answers = threats.get("answers") if isinstance(threats, Mapping) else None
     if not isinstance(answers, Mapping):
         return False
-    return any(str(k).upper().startswith("DE4") and v not in (None, "", [], {})
-               for k, v in answers.items())
+    def answered(value: Any) -> bool:
+        given = value.get("value") if isinstance(value, Mapping) else value
+        return given not in (None, "", "n/a", [], {})
+
+    return any(str(k).upper().startswith("DE4") and answered(v) for k, v in answers.items())
 
 
 def threat_model_values(threats: Mapping[str, Any]) -> dict[str, CardValue]:

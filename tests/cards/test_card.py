@@ -105,6 +105,28 @@ def test_restored_from_the_stored_card(tmp_path: Path) -> None:
     assert again.fields == card.fields and again.missing == card.missing
 
 
+def test_a_questionnaire_threat_model_gives_risks_and_conditions() -> None:
+    threats = {"recorded_at": "2026-01-01T00:00:00Z", "format": "aisec-nb.threats/1",
+               "answers": {"DE4.1": {"value": "yes"}, "DE4.2": {"value": "n/a"}},
+               "risks": [{"id": "T-03", "title": "Model theft", "status": None,
+                          "residual": {"severity": "critical"}},
+                         {"id": "T-04", "title": "Poisoning", "status": "mitigated",
+                          "residual": {"severity": "high"}}],
+               "limitations": ["No adversarial robustness testing yet"]}
+    record = NotebookRecord.model_validate({"threat_model": threats})
+    auto = autofill(record)
+    assert auto.fields["open_risks"].value == [{"id": "T-03", "title": "Model theft",
+                                                "severity": "critical", "status": "open",
+                                                "source": "threat_model"}]
+    assert auto.fields["threat_model"].value["residual_risk"] == "critical"
+    assert auto.fields["limitations"].value == ["No adversarial robustness testing yet"]
+    card = build_card(auto=auto, threats=threats)
+    assert "selection_rationale" in card.required
+    assert card.source("limitations") == "threat_model"
+    threats["answers"] = {"DE4.1": {"value": "n/a"}}
+    assert "selection_rationale" not in build_card(auto=auto, threats=threats).required
+
+
 def test_data_checks_can_be_picked(tmp_path: Path) -> None:
     record = evidence(tmp_path)
     picked = autofill(record, data=["train"])
