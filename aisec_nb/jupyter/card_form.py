@@ -79,8 +79,10 @@ class RowsEditor:
     evidence does not fill stay editable."""
 
     def __init__(self, spec: FieldSpec, on_change: Callable[[], None],
-                 layouts: Layouts | None = None) -> None:
+                 layouts: Layouts | None = None,
+                 badge: Callable[[Any], str] | None = None) -> None:
         self.layouts = layouts or Layouts()
+        self._badge = badge or (lambda source: _escape(_text(source)))
         self.spec = spec
         self.columns = spec.columns if spec.type == "rows" else ("text",)
         self._on_change = on_change
@@ -118,7 +120,7 @@ class RowsEditor:
             parts: list[w.Widget] = list(cells.values())
             remover: w.Button | None = None
             if from_evidence:
-                parts.append(w.HTML(_badge_html(row.get("source"))))
+                parts.append(w.HTML(self._badge(row.get("source"))))
             if not self.locked and not from_evidence:
                 remover = w.Button(icon="times", tooltip="remove this row",
                                    layout=self.layouts["narrow"])
@@ -149,16 +151,6 @@ class RowsEditor:
             return [r.get("text", "") for r in self.rows if _text(r.get("text")).strip()]
         return [{k: v for k, v in r.items() if not (isinstance(v, str) and not v.strip())}
                 for r in self.rows]
-
-
-_BADGE_CARD: list[ModelCard] = []
-
-
-def _badge_html(source: Any) -> str:
-    card = _BADGE_CARD[-1] if _BADGE_CARD else None
-    if card is None:
-        return f"<span style='font-size:11px'>{_text(source)}</span>"
-    return source_badge(card, str(source))
 
 
 class FieldEditor:
@@ -194,7 +186,8 @@ class FieldEditor:
         layout = self.layouts["input"]
         widget: w.Widget
         if spec.type in ("rows", "list"):
-            self.rows = RowsEditor(spec, self._changed, self.layouts)
+            self.rows = RowsEditor(spec, self._changed, self.layouts,
+                                   badge=lambda source: source_badge(self.form.card, str(source)))
             return self.rows.widget
         if spec.type == "object":
             for column in spec.columns:
@@ -396,7 +389,6 @@ class CardForm:
 
     def _refresh(self, skip: str | None = None) -> None:
         card = self.card
-        _BADGE_CARD[:] = [card]
         name = _escape(card.name or "unnamed model")
         if card.complete:
             status = "<span style='color:#1a7f37'>✓ complete</span>"
