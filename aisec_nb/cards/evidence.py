@@ -243,10 +243,12 @@ VERDICT_RANK = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
 # --- the OpenSSF signature next to a model ------------------------------------------------------
 
 
+SIGNATURE_NAME = "model.sig"
+"""The OpenSSF model signing bundle's usual name (``scan.signing.SIGNATURE_NAME``)."""
+
+
 def signature_path(artifact: Path) -> Path:
     """Where a ``model.sig`` for ``artifact`` lies: in the folder, or beside the file."""
-    from ..scan.signing import SIGNATURE_NAME
-
     return artifact / SIGNATURE_NAME if artifact.is_dir() else artifact.parent / SIGNATURE_NAME
 
 
@@ -259,14 +261,14 @@ def signature_check(check: ModelCheck, base: Path | None = None) -> CheckResult 
     is no ``model.sig``. The signature itself is not verified cryptographically, and the check
     says so.
     """
-    from ..scan.context import finding
-    from ..scan.signing import SignatureError, compare, read_model_sig
-
     given = str(check.target.path)
     path = Path(given) if base is None or Path(given).is_absolute() else base / given
     sig = signature_path(path)
     if not sig.is_file():
         return None
+    from ..scan.context import finding
+    from ..scan.signing import SignatureError, compare, read_model_sig
+
     timing = Timing.start()
     folder = Path(given) if check.target.kind == "directory" else Path(given).parent
     rel_sig = (folder / "model.sig").as_posix()

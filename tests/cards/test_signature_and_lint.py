@@ -46,6 +46,13 @@ def test_a_signature_whose_digests_do_not_match_fails(tmp_path: Path) -> None:
     assert card.verdict == "fail"
 
 
+def test_the_signature_name_is_the_scanners() -> None:
+    from aisec_nb.cards.evidence import SIGNATURE_NAME
+    from aisec_nb.scan.signing import SIGNATURE_NAME as SCANNED
+
+    assert SIGNATURE_NAME == SCANNED
+
+
 def test_a_matching_signature_passes_and_says_it_was_not_verified(tmp_path: Path) -> None:
     weights, check = _model(tmp_path)
     write_model_sig(weights.parent, {"weights.json": hashlib.sha256(
