@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .archives.compressed import scan_compressed
+from .archives.sevenzip import scan_7z
 from .archives.tar import scan_tar
 from .archives.zip import ZipError, read_directory, scan_zip
 from .context import Parser, ScanContext, finding, truncate
@@ -130,13 +131,6 @@ def _hashed_only(fmt: str) -> Parser:
                                         "format, hashed only", member=member),))
 
     return parse
-
-
-def _seven_zip(stream: ByteSource, ctx: ScanContext, member: str | None) -> FormatScan:
-    stream.seek(0, os.SEEK_END)
-    return FormatScan("7z", (finding("AISEC-7Z-001", "7z archives are not supported: "
-                                     "extract the archive and scan its files",
-                                     member=member),), complete=False)
 
 
 def _pickle_or_text(fmt: str, head: bytes, stream: ByteSource, ctx: ScanContext,
@@ -352,7 +346,7 @@ PARSERS: Mapping[str, Parser] = MappingProxyType({
     "tf-savedmodel": scan_savedmodel,
     "image": _hashed_only("image"),
     "pdf": _hashed_only("pdf"),
-    "7z": _seven_zip,
+    "7z": scan_7z,
     "text": _text,
 })
 """Format name -> its parser: every name :func:`~aisec_nb.scan.sniff.sniff_format` returns that

@@ -37,6 +37,9 @@ class Limits:
     """Largest embedded payload (bytes handed to pickle.loads, marshal, base64) rescanned."""
     max_header: int = 100 * MiB
     """Largest header / metadata block (safetensors JSON, GGUF metadata, ONNX graph) parsed."""
+    max_dictionary: int = 1 * GiB
+    """Largest LZMA dictionary a 7z coder or a zip LZMA member may make the decoder allocate
+    (it is cut to the member's size first)."""
 
 
 DEFAULT_LIMITS = Limits()

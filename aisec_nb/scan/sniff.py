@@ -39,6 +39,8 @@ COMPRESSIONS = (GZIP, BZIP2, XZ, LZMA, ZLIB, LZ4)
 """The compressed-stream formats, named as :func:`sniff_format` names them."""
 DEFLATE = "deflate"
 """Raw deflate, as in zip members: no header, so no magic number of its own."""
+ZIP_LZMA = "zip-lzma"
+"""LZMA as zip method 14 stores it: a 4-byte header, the properties, raw LZMA1."""
 
 FORMATS = ("empty", "pickle", "pytorch-legacy", "zip", "numpy", "hdf5", "gguf", *COMPRESSIONS,
            "7z", "image", "pdf", "tar", "safetensors", "protobuf", "unknown")

@@ -21,8 +21,8 @@ from ..record import SEVERITY_ORDER, Finding, Verdict
 
 NOT_CHECKED = frozenset({
     "AISEC-SCAN-001", "AISEC-SCAN-002", "AISEC-SCAN-003", "AISEC-SCAN-005", "AISEC-SCAN-007",
-    "AISEC-7Z-001", "AISEC-ZIP-007", "AISEC-H5-001", "AISEC-KER-004", "AISEC-PT-002",
-    "AISEC-DIR-002", "AISEC-TPL-002",
+    "AISEC-7Z-001", "AISEC-7Z-002", "AISEC-ZIP-007", "AISEC-H5-001", "AISEC-KER-004",
+    "AISEC-PT-002", "AISEC-DIR-002", "AISEC-TPL-002",
 })
 """Codes that mean part of the file was not checked: they make a scan an ``error``, not a
 ``fail``, unless something else fails it."""

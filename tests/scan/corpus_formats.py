@@ -106,6 +106,16 @@ def torch_state_dict(path: Path) -> Path:
     return path
 
 
+def seven_zip(path: Path, members: dict[str, bytes]) -> Path:
+    """A 7z archive written by py7zr (its default coders: BCJ x86 and LZMA2, encoded header)."""
+    import py7zr
+
+    with py7zr.SevenZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(data, name)
+    return path
+
+
 def torch_legacy(path: Path) -> Path:
     import torch
 
@@ -227,6 +237,8 @@ def benign(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = {
         "torch-zip": torch_state_dict(folder / "state_dict.pt"),
+        "torch-7z": seven_zip(folder / "state_dict.7z", {
+            "state_dict.pt": torch_state_dict(folder / "packed.pt").read_bytes()}),
         "torch-legacy": torch_legacy(folder / "legacy.pt"),
         "torch-tar": torch_tar(folder / "legacy-tar.pt"),
         "safetensors": safetensors_file(folder / "weights.safetensors"),
@@ -362,11 +374,16 @@ def hostile(folder: Path, base_torch: Path) -> dict[str, tuple[Path, set[str], s
     _patch(lying_tar, struct.pack("<q", 3) + struct.pack("<3f", 1.0, 2.0, 3.0),
            struct.pack("<q", 2**40) + struct.pack("<3f", 1.0, 2.0, 3.0))
     add("torch-tar-lying-storage", lying_tar, {"error"}, {"AISEC-PT-002"})
-    nullifai = folder / "nullifai.7z"
-    nullifai.write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + evil + b"\x00" * 64)
-    add("7z-packed", nullifai, {"error"}, {"AISEC-7Z-001"})
+    fake = folder / "fake.7z"
+    fake.write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + evil + b"\x00" * 64)
+    add("7z-packed", fake, {"error"}, {"AISEC-7Z-002"})
     broken = rezip(base_torch, folder / "broken-after-payload.pt", {pkl: evil[:-1] + b"\xff"})
     add("torch-zip-broken-pickle", broken, fail, set())
+    # nullifAI: that PyTorch file with the pickle broken after the payload, packed with 7z.
+    add("7z-nullifai-torch", seven_zip(folder / "nullifai.7z", {"model.pt": broken.read_bytes()}),
+        fail, {"AISEC-PKL-002"})
+    add("7z-pickle", seven_zip(folder / "model.7z", {"model.pkl": evil}), fail,
+        {"AISEC-PKL-002"})
     gz = folder / "model.pkl.gz"
     gz.write_bytes(gzip.compress(evil))
     add("gzip-pickle", gz, fail, set())

@@ -28,8 +28,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Pat
     return root, good, bad
 
 
-BENIGN = ["torch-zip", "torch-legacy", "torch-tar", "safetensors", "onnx", "onnx-external",
-          "onnx-external-dir", "gguf", "hf-snapshot", "savedmodel", "keras", "keras-h5"]
+BENIGN = ["torch-zip", "torch-7z", "torch-legacy", "torch-tar", "safetensors", "onnx",
+          "onnx-external", "onnx-external-dir", "gguf", "hf-snapshot", "savedmodel", "keras",
+          "keras-h5"]
 
 
 @pytest.mark.parametrize("name", BENIGN)
@@ -46,7 +47,7 @@ HOSTILE = ["torch-zip-payload", "torch-zip-storage-size", "torch-zip-crc",
            "torch-zip-name-mismatch", "zip-flag-bits",
            "torch-zip-duplicate", "zip-slip", "zip-ratio-bomb", "zip-lying-size",
            "torch-legacy-payload", "torch-tar-payload", "torch-tar-lying-storage",
-           "7z-packed", "torch-zip-broken-pickle",
+           "7z-packed", "torch-zip-broken-pickle", "7z-nullifai-torch", "7z-pickle",
            "gzip-pickle", "tar-gz-pickle-and-link", "npz-object-payload",
            "pickle-named-safetensors", "keras-lambda", "keras-foreign-module", "h5-lambda",
            "h5-behind-text-userblock", "keras-zip-behind-text", "gguf-keras-polyglot",

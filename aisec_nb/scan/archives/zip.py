@@ -51,15 +51,16 @@ from ..sniff import (
     ZIP_CENTRAL,
     ZIP_END,
     ZIP_LOCAL,
+    ZIP_LZMA,
     sniff_format,
 )
 from ..source import ByteSource, SeekableView, Window
 from ..stop import ScanStop
 from ..verdict import verdict_of
-from .inflate import BombError, Inflater
+from .inflate import BombError, Inflater, ZipLzma
 
-METHODS = {0: None, 8: DEFLATE, 12: BZIP2}
-"""Compression methods we can read (stored, deflate, bzip2)."""
+METHODS = {0: None, 8: DEFLATE, 12: BZIP2, 14: ZIP_LZMA}
+"""Compression methods we can read (stored, deflate, bzip2, LZMA)."""
 MAX_CRC_CHECK = 256 * 1024 * 1024
 """Members up to this size that we parse also get their CRC-32 checked."""
 
@@ -273,6 +274,9 @@ def open_member(stream: ByteSource, m: Member, limits: Limits) -> SeekableView:
     if kind is None:
         return window
     limit = min(m.size if m.size else limits.max_decompressed, limits.max_decompressed)
+    if kind == ZIP_LZMA:
+        return Inflater(window, kind, limit=limit, max_ratio=limits.max_ratio,
+                        decompressor=lambda: ZipLzma(limits.max_dictionary, m.size or None))
     return Inflater(window, kind, limit=limit, max_ratio=limits.max_ratio)
 
 
@@ -400,7 +404,9 @@ SPOOL_IN_MEMORY = 64 * 1024 * 1024
 
 
 @contextlib.contextmanager
-def _random_access(reader: ByteSource) -> Iterator[ByteSource]:
+def random_access(reader: ByteSource) -> Iterator[ByteSource]:
+    """``reader`` itself, or, when it holds a format whose parser seeks around (a zip, HDF5...),
+    a bounded spooled copy of it (re-inflating on every backward seek would cost more)."""
     head = reader.read(HEAD_SIZE)
     reader.seek(0)
     if sniff_format(head) not in SEEKING_FORMATS:
@@ -444,7 +450,7 @@ def _scan_member(stream: ByteSource, m: Member, directory: Directory, ctx: ScanC
         if kind == "keras" and m.name == "config.json":
             result = scan_keras_config(open_member(stream, m, ctx.limits), ctx, label)
         elif m.method != 0:
-            with _random_access(open_member(stream, m, ctx.limits)) as reader:
+            with random_access(open_member(stream, m, ctx.limits)) as reader:
                 result = ctx.deeper().scan(reader, label)
         else:
             result = ctx.deeper().scan(open_member(stream, m, ctx.limits), label)

@@ -141,3 +141,21 @@ def test_member_count_lie_in_the_end_record_is_a_finding() -> None:
     assert [m.name for m in d.members] == ["a", "b"]
     assert [f.code for f in d.findings] == ["AISEC-ZIP-008"]
     assert "declares 1" in d.findings[0].message
+
+
+def test_lzma_members_are_read_as_python_writes_them() -> None:
+    # zip method 14 (ZIP_LZMA): a 4-byte header, the LZMA properties, raw LZMA1.
+    import pickle
+
+    from aisec_nb.scan.archives.zip import METHODS
+
+    assert METHODS[14] == "zip-lzma"
+    payload = pickle.dumps({"w": list(range(5000))}, protocol=4)
+    buf = _zip([("model.pkl", payload), ("notes.txt", b"hello " * 3000)],
+               compression=zipfile.ZIP_LZMA)
+    d = read_directory(buf)
+    assert [open_member(buf, m, Limits()).read() for m in d.members] == [
+        payload, b"hello " * 3000]
+    result = assert_scanned(scan_zip(buf, context()))
+    assert result.complete and result.findings == ()
+    assert [m["format"] for m in result.details["listed"]] == ["pickle", "text"]
