@@ -12,6 +12,12 @@ so a finding can say why it matters::
     >>> policy.classify("mylib.layers", "Custom")
     <Danger.UNKNOWN: 'unknown'>
 
+The ``[framework]`` table names namespaces whose classes a whole ``torch.save(model)`` pickles,
+inert to import and to set state on::
+
+    >>> policy.classify("torch.nn.modules.linear", "Linear")
+    <Danger.FRAMEWORK: 'framework'>
+
 Users extend the allowlist with ``[tool.aisec-nb.scan] allow = ["mylib.layers.Custom"]``; the
 scan result records the policy used and these additions (:meth:`Policy.describe`).
 """
@@ -45,6 +51,8 @@ class Danger(str, enum.Enum):
     FILE_SYSTEM = "file-system"
     NETWORK = "network"
     UNKNOWN = "unknown"
+    FRAMEWORK = "framework"
+    """A class of a framework namespace (``torch.nn``): not weights-only, but inert to load."""
 
     @property
     def severity(self) -> str:
@@ -59,6 +67,7 @@ _SEVERITY: dict[Danger, str] = {
     Danger.FILE_SYSTEM: "high",
     Danger.NETWORK: "high",
     Danger.UNKNOWN: "medium",
+    Danger.FRAMEWORK: "info",
 }
 
 # Attribute names that reach interpreter internals; a dotted global name using one of them
@@ -121,27 +130,57 @@ class Policy:
     """``getattr``: resolved to ``module.name.attr`` when called on a global and a constant."""
     wrappers: frozenset[str] = frozenset()
     """``functools.partial``: allowed when the function it wraps is an allowed global."""
+    framework_classes: tuple[str, ...] = ()
+    """Namespaces whose classes (capitalised, undotted, public names) are inert to load."""
+    framework_functions: tuple[str, ...] = ()
+    """Namespaces whose public functions are inert tensor math (``torch.nn.functional``)."""
 
     def is_allowed(self, module: str, name: str) -> bool:
         """True when ``module.name`` is on the allowlist (default or user)."""
         return f"{module}.{name}" in self.allowed
+
+    def is_inert(self, module: str, name: str) -> bool:
+        """True for an allowed global or a framework class: loading it runs nothing of the
+        file's choosing (what ``functools.partial`` may wrap)."""
+        return self.classify(module, name) in (None, Danger.FRAMEWORK)
 
     def classify(self, module: str, name: str) -> Danger | None:
         """``None`` for an allowed global, else the worst matching :class:`Danger`."""
         full = f"{module}.{name}"
         if full in self.allowed:
             return None
-        return self.danger_of(module, name)
+        danger = self.danger_of(module, name)
+        if danger is Danger.UNKNOWN and self.is_framework(module, name):
+            return Danger.FRAMEWORK
+        return danger
+
+    def is_framework(self, module: str, name: str) -> bool:
+        """Whether ``module.name`` is a class (or a function) of a framework namespace.
+
+        Only a plain public name counts, never a dotted one (a method reached through its
+        class) or a private helper; classes are told by their capital initial."""
+        if "." in name or name.startswith("_") or not name.isidentifier():
+            return False
+        prefixes = _module_prefixes(module)
+        if name[0].isupper() and any(p in self.framework_classes for p in prefixes):
+            return True
+        return name[0].islower() and any(p in self.framework_functions for p in prefixes)
 
     def danger_of(self, module: str, name: str) -> Danger:
         """The danger of a global regardless of the allowlist (UNKNOWN when no rule matches)."""
+        return self.rule_danger(module, name)
+
+    def rule_danger(self, module: str, name: str) -> Danger:
+        """The danger the rules of ``policy.toml`` give a global (UNKNOWN when none matches)."""
         full = f"{module}.{name}"
         parts = name.split(".")
         if any(p in _INTERNAL_ATTRS for p in parts) or any(
             p in _INTERNAL_ATTRS for p in module.split(".")
         ):
             return Danger.CODE_EXECUTION
-        prefixes = _module_prefixes(module)
+        # A protocol-4 dotted name walks attributes: ``numpy`` + ``ctypeslib.load_library`` is
+        # in the namespace ``numpy.ctypeslib`` as much as a global of that module is.
+        prefixes = _module_prefixes(".".join([module, *parts[:-1]]))
         for danger, rules in self.dangers:
             if full in rules.globals or parts[-1] in rules.names or parts[0] in rules.names:
                 return danger
@@ -173,6 +212,8 @@ class Policy:
             pure_decoders=self.pure_decoders,
             attribute_getters=self.attribute_getters,
             wrappers=self.wrappers,
+            framework_classes=self.framework_classes,
+            framework_functions=self.framework_functions,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -225,6 +266,8 @@ def _parse(data: Mapping[str, Any]) -> Policy:
         pure_decoders=frozenset(data["nested"]["decoders"]),
         attribute_getters=frozenset(data["nested"]["attribute_getters"]),
         wrappers=frozenset(data["nested"].get("wrappers", ())),
+        framework_classes=tuple(data.get("framework", {}).get("classes", ())),
+        framework_functions=tuple(data.get("framework", {}).get("functions", ())),
     )
 
 

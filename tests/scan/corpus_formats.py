@@ -106,6 +106,20 @@ def torch_state_dict(path: Path) -> Path:
     return path
 
 
+def torch_module(path: Path) -> Path:
+    """A whole model saved with ``torch.save(model)``: torch.nn classes pickled by name."""
+    import torch
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(), torch.nn.Flatten(),
+        torch.nn.Linear(4, 8), torch.nn.Dropout(0.1), torch.nn.LayerNorm(8),
+        torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16), torch.nn.GELU(),
+        torch.nn.Embedding(3, 8), torch.nn.LSTM(8, 4))
+    torch.save(model, path)
+    return path
+
+
 def seven_zip(path: Path, members: dict[str, bytes]) -> Path:
     """A 7z archive written by py7zr (its default coders: BCJ x86 and LZMA2, encoded header)."""
     import py7zr
@@ -237,6 +251,7 @@ def benign(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = {
         "torch-zip": torch_state_dict(folder / "state_dict.pt"),
+        "torch-module": torch_module(folder / "whole_model.pt"),
         "torch-7z": seven_zip(folder / "state_dict.7z", {
             "state_dict.pt": torch_state_dict(folder / "packed.pt").read_bytes()}),
         "torch-legacy": torch_legacy(folder / "legacy.pt"),

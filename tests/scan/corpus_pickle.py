@@ -651,6 +651,9 @@ def benign_objects() -> dict[str, object]:
             np.array(["x"], dtype=np.dtypes.StringDType()),
             FunctionTransformer(np.log1p),
             functools.partial(np.add, 1),
+            functools.partial(np.clip, a_min=0.0, a_max=1.0),
+            FunctionTransformer(np.clip, kw_args={"a_min": 0.0, "a_max": 1.0}),
+            FunctionTransformer(np.linalg.norm),
         ],
         "stdlib": [
             datetime.datetime(2020, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC")),

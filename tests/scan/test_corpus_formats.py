@@ -28,9 +28,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Pat
     return root, good, bad
 
 
-BENIGN = ["torch-zip", "torch-7z", "torch-legacy", "torch-tar", "safetensors", "onnx",
-          "onnx-external", "onnx-external-dir", "gguf", "hf-snapshot", "savedmodel", "keras",
-          "keras-h5"]
+BENIGN = ["torch-zip", "torch-module", "torch-7z", "torch-legacy", "torch-tar", "safetensors",
+          "onnx", "onnx-external", "onnx-external-dir", "gguf", "hf-snapshot", "savedmodel",
+          "keras", "keras-h5"]
 
 
 @pytest.mark.parametrize("name", BENIGN)

@@ -101,6 +101,7 @@ def test_severity_follows_the_danger() -> None:
         "high",
         "high",
         "medium",
+        "info",
     ]
 
 

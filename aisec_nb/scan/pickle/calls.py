@@ -45,7 +45,7 @@ def call(m: Machine, callee: Any, args: Any, offset: int) -> Any:
             else:
                 m.flag_global(callee, Danger.CODE_EXECUTION, m.why_pending(callee))
             return Unknown(f"result of {full}")
-        if full in m.policy.allowed:
+        if full in m.policy.allowed or m.policy.is_inert(callee.module, callee.name):
             return Inst(callee, args, offset)
         return Unknown(f"result of {full}")
     if isinstance(callee, CONSTANT_TYPES) or type(callee) is tuple:
@@ -62,7 +62,8 @@ def call(m: Machine, callee: Any, args: Any, offset: int) -> Any:
 
 
 def allowed_callable(m: Machine, value: Any) -> bool:
-    return type(value) is Global and value.full in m.policy.allowed
+    """An allowed global, or a framework class or function (inert to bind arguments to)."""
+    return type(value) is Global and m.policy.is_inert(value.module, value.name)
 
 
 def resolve_getattr(m: Machine, callee: Global, args: Any, offset: int) -> Any:

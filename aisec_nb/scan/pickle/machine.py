@@ -35,7 +35,10 @@ _CODE = {
     Danger.FILE_SYSTEM: "AISEC-PKL-004",
     Danger.NETWORK: "AISEC-PKL-005",
     Danger.UNKNOWN: "AISEC-PKL-006",
+    Danger.FRAMEWORK: "AISEC-PKL-015",
 }
+MAX_FRAMEWORK_LISTED = 12
+"""Framework classes named in the one finding that reports them (the count is always whole)."""
 
 
 class Malformed(ScanStop):
@@ -111,6 +114,8 @@ class Machine:
         self.pending: list[Global] = []
         self.src: Source | None = None
         self._danger: dict[tuple[str, str], Danger | None] = {}
+        self.framework: dict[str, int] = {}
+        """Framework classes the pickle loads (name -> first offset): one finding at the end."""
 
     @property
     def retained(self) -> int:
@@ -188,6 +193,9 @@ class Machine:
         return g
 
     def flag_global(self, g: Global, danger: Danger, extra: str = "") -> None:
+        if danger is Danger.FRAMEWORK:
+            self.framework.setdefault(g.full, g.offset)
+            return
         as_written = f" (written as {g.written})" if g.written != g.full else ""
         self.add(
             _CODE[danger],
@@ -212,7 +220,19 @@ class Machine:
             return "; it does not wrap an allowed global"
         return "; its payload is not a constant that scans clean"
 
+    def _framework_finding(self) -> None:
+        names = sorted(self.framework, key=self.framework.__getitem__)
+        shown = ", ".join(names[:MAX_FRAMEWORK_LISTED])
+        more = f" and {len(names) - MAX_FRAMEWORK_LISTED} more" if len(
+            names) > MAX_FRAMEWORK_LISTED else ""
+        self.add("AISEC-PKL-015", f"not weights-only: loads framework classes ({len(names)}): "
+                 f"{shown}{more}; a whole model, not a state dict "
+                 "(torch.load(weights_only=True) refuses it)", self.framework[names[0]],
+                 evidence=shown, key="framework")
+
     def result(self, fmt: str) -> FormatScan:
+        if self.framework:
+            self._framework_finding()
         if self._suppressed:
             self.findings.append(make_finding(
                 "AISEC-PKL-021", f"{self._suppressed} more findings not listed",
