@@ -12,9 +12,14 @@ so a finding can say why it matters::
     >>> policy.classify("mylib.layers", "Custom")
     <Danger.UNKNOWN: 'unknown'>
 
-The ``[framework]`` table names namespaces whose classes a whole ``torch.save(model)`` pickles,
-inert to import and to set state on::
+Two more data files grade what the rules of ``policy.toml`` leave "unknown": ``callables.toml``,
+written by ``tools/find_dangerous_callables.py``, lists callables of the standard library and the
+common ML libraries whose code reaches a process, exec, import, file or network primitive (read
+only when a global matches no rule); and the ``[framework]`` table names namespaces whose classes
+a whole ``torch.save(model)`` pickles, inert to import and to set state on::
 
+    >>> policy.classify("logging", "FileHandler")
+    <Danger.FILE_SYSTEM: 'file-system'>
     >>> policy.classify("torch.nn.modules.linear", "Linear")
     <Danger.FRAMEWORK: 'framework'>
 
@@ -40,6 +45,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 POLICY_FILE = "policy.toml"
+CALLABLES_FILE = "callables.toml"
 
 
 class Danger(str, enum.Enum):
@@ -167,8 +173,12 @@ class Policy:
         return name[0].islower() and any(p in self.framework_functions for p in prefixes)
 
     def danger_of(self, module: str, name: str) -> Danger:
-        """The danger of a global regardless of the allowlist (UNKNOWN when no rule matches)."""
-        return self.rule_danger(module, name)
+        """The danger of a global regardless of the allowlist: the rules of ``policy.toml``,
+        then the generated list of callables (UNKNOWN when neither names it)."""
+        danger = self.rule_danger(module, name)
+        if danger is Danger.UNKNOWN:
+            return _generated().get(f"{module}.{name}", Danger.UNKNOWN)
+        return danger
 
     def rule_danger(self, module: str, name: str) -> Danger:
         """The danger the rules of ``policy.toml`` give a global (UNKNOWN when none matches)."""
@@ -269,6 +279,21 @@ def _parse(data: Mapping[str, Any]) -> Policy:
         framework_classes=tuple(data.get("framework", {}).get("classes", ())),
         framework_functions=tuple(data.get("framework", {}).get("functions", ())),
     )
+
+
+@lru_cache(maxsize=1)
+def _generated() -> Mapping[str, Danger]:
+    """``module.name`` -> danger, from ``callables.toml`` (read the first time a global matches
+    no rule, so a scan of allowlisted globals never pays for it)."""
+    path = resources.files("aisec_nb.scan").joinpath(CALLABLES_FILE)
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, Danger] = {}
+    for key in reversed([d.value for d in Danger]):  # worst last, so it wins
+        for module, names in data.get(key, {}).items():
+            out.update((f"{module}.{name}", Danger(key)) for name in names)
+    return out
 
 
 @lru_cache(maxsize=1)
