@@ -35,6 +35,12 @@ from typing import Any
 from ..errors import UsageError
 
 HELP = "the guidelines' threat questionnaire and a risk register, saved in the notebook"
+HEATMAP_DELAY_S = 1.0
+"""With a live front end: the heat map is drawn this long after the form is shown..."""
+HEATMAP_AFTER_S = 2.0
+"""... and once the answers pause this long (the first plotly.js load blocks the browser for a
+while: the records of answers given in quick succession must not wait for it)."""
+HEATMAP_PENDING = {"text/plain": "<the risk heat map is drawn once the form is shown>"}
 _CURRENT: dict[str, Any] = {}
 """The live form of this kernel and how to stop it (one questionnaire per notebook)."""
 
@@ -106,7 +112,7 @@ def close_current() -> None:
 
 def open_form(shell: Any, *, profile: str | None = None, notebook: str | None = None,
               call_later: Any = None, delay: float | None = None,
-              now: _dt.datetime | None = None) -> Any:
+              now: _dt.datetime | None = None, compact: bool | None = None) -> Any:
     """Show the questionnaire and return its :class:`~.threats_widget.ThreatForm`."""
     from IPython.display import display
 
@@ -118,7 +124,7 @@ def open_form(shell: Any, *, profile: str | None = None, notebook: str | None = 
     from . import frontend
     from .session import publish_live, recorded
     from .threats_figures import heatmap_bundle, placeholder_bundle, summary_html, summary_text
-    from .threats_widget import DEBOUNCE_S, ThreatForm
+    from .threats_widget import DEBOUNCE_S, Debouncer, ThreatForm, loop_call_later
 
     settings = from_settings(load_settings())
     bank = settings.bank()
@@ -140,30 +146,57 @@ def open_form(shell: Any, *, profile: str | None = None, notebook: str | None = 
         note = "a new questionnaire" + ("" if "no notebook record" not in note else f"; {note}")
 
     live: dict[str, Any] = {}
+    # A live front end (it has sent the record) gets the heat map a moment after the form and
+    # after each record: loading plotly.js in the browser blocks it for a while, and must not
+    # delay the form or the record reaching the notebook's metadata. A run without one
+    # (nbclient, papermill) gets it at once, while the cell's outputs are still kept.
+    deferred = frontend._BRIDGE.received > 0
+    schedule = call_later or loop_call_later
 
-    def show(model: Mapping[str, Any]) -> None:
+    def draw(model: Mapping[str, Any]) -> None:
+        live["heat"].update(heatmap_bundle(model), raw=True)
+        live["drawn"] = True
+
+    heat = Debouncer(lambda: draw(live["model"]), HEATMAP_AFTER_S, call_later=schedule)
+
+    def show(model: Mapping[str, Any], initial: bool = False) -> None:
         fragment = make_fragment("threat_model", "threats", model)
         live["record"] = publish_live(fragment, html_text=summary_html(model, note),
                                       plain_text=summary_text(model), handle=live.get("record"))
-        live["heat"].update(heatmap_bundle(model), raw=True)
         _CURRENT["emitted"] = model.get("recorded_at")
+        live["model"] = model
+        if initial:
+            return
+        if deferred:
+            heat.trigger()
+        else:
+            draw(model)
 
     form = ThreatForm(q, emit=show, note=note, call_later=call_later,
-                      delay=DEBOUNCE_S if delay is None else delay)
+                      delay=DEBOUNCE_S if delay is None else delay, compact=compact)
     display(form.widget)  # type: ignore[no-untyped-call]
     current = q.assess(clock)
-    live["heat"] = display(heatmap_bundle(current), raw=True,  # type: ignore[no-untyped-call]
+    live["heat"] = display(HEATMAP_PENDING, raw=True,  # type: ignore[no-untyped-call]
                            display_id=True)
     if restored is None:
         live["record"] = display(placeholder_bundle(note), raw=True,  # type: ignore[no-untyped-call]
                                  display_id=True)
     elif trusted and not _same(current, restored):
-        show(current)  # the evidence changed what the recorded answers give: record it anew
+        show(current, initial=True)  # the evidence changed what the recorded answers give
     else:
-        show(restored)  # as recorded: the merge keeps it as it is
+        show(restored, initial=True)  # as recorded: the merge keeps it as it is
+
+    def draw_first() -> None:
+        if not live.get("drawn") and not form.pending and not heat.pending:
+            draw(live.get("model") or current)
+
+    if deferred:
+        schedule(HEATMAP_DELAY_S, draw_first)
 
     def after_cell(*_: Any) -> None:
         form.flush()
+        if not deferred:
+            draw_first()
 
     shell.events.register("post_run_cell", after_cell)
     stops = [lambda: shell.events.unregister("post_run_cell", after_cell)]

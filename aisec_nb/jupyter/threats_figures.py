@@ -77,8 +77,8 @@ def heatmap_figure(threats: Mapping[str, Any]) -> dict[str, Any]:
                              "<extra></extra>",
             "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
         })
-    layout = figure_layout("Risks by likelihood × impact: before and after controls", 360,
-                           margin={"t": 80, "b": 60})
+    layout = figure_layout("Risks by likelihood × impact: before and after controls", 390,
+                           margin={"t": 96, "b": 60})
     axis = dict(AXIS_STYLE)
     layout["xaxis"] = {**axis, "domain": [0, 0.44], "title": {"text": "likelihood"},
                        "type": "category", "showgrid": False}
@@ -89,11 +89,13 @@ def heatmap_figure(threats: Mapping[str, Any]) -> dict[str, Any]:
     layout["yaxis2"] = {**axis, "type": "category", "showgrid": False, "anchor": "x2"}
     live = len(risks)
     layout["annotations"] = [
-        {"text": f"inherent: {live} risk(s), before controls", "x": 0.22, "y": 1.04,
+        {"text": f"inherent: {live} risk(s), before controls", "x": 0.22, "y": 1.02,
          "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "center",
+         "yanchor": "bottom",
          "font": {"size": 13}},
-        {"text": "residual: after the controls answered yes", "x": 0.78, "y": 1.04,
+        {"text": "residual: after the controls answered yes", "x": 0.78, "y": 1.02,
          "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "center",
+         "yanchor": "bottom",
          "font": {"size": 13}},
     ]
     return {"data": traces, "layout": layout}

@@ -12,9 +12,11 @@ that changes the form from code (``form.answer(...)``) emits when it ends. The o
 displayed while the cell runs, so later updates from widget callbacks go to them (JupyterLab
 sends output displayed from a callback to the log console otherwise).
 
-Speed: a stage's questions are built when its tab is first opened (the first one at once), so
-the browser renders about 70 widgets, not 250, when the form appears; each question is three
-widgets in one grid (text, answer buttons, reason).
+Speed: hundreds of ipywidgets render slowly (each is a model, with a layout and a style model of
+its own, created in the kernel and again in the browser). A stage is therefore one widget
+(``threats_form.js`` on anywidget, which the ``widgets`` extra installs) drawing all its
+questions; without anywidget it falls back to three shared-style ipywidgets a question. A
+stage is built when its tab is first opened (the first one at once).
 """
 
 from __future__ import annotations
@@ -28,15 +30,16 @@ from typing import Any
 from ..threats.assess import Questionnaire
 from ..threats.bank import PROFILE_FLAGS, STAGES, Question, describe
 from ..threats.evidence import Evidence
-from ..threats.model import ANSWERS, NEEDS_REASON, RESPONSES
 from ..threats.refs import resolve
+from ..threats.vocab import ANSWERS, NEEDS_REASON, RESPONSES
 from ..transport import escape
 
 DEBOUNCE_S = 0.3
 """Seconds of quiet after a change before the record is emitted."""
 ANSWER_OPTIONS = [(a, a) for a in ANSWERS]
-LEVEL_OPTIONS = [("auto", None), ("low", "low"), ("medium", "medium"), ("high", "high")]
-RESPONSE_OPTIONS = [("—", None), *((r, r) for r in RESPONSES)]
+LEVEL_OPTIONS = [("auto", ""), ("low", "low"), ("medium", "medium"), ("high", "high")]
+RESPONSE_OPTIONS = [("—", ""), *((r, r) for r in RESPONSES)]
+"""A dropdown's ``None`` is no selection at all, so "not given" is the empty string."""
 BADGE = {
     "fresh": ("#1a7f37", "✓ evidence"),
     "stale": ("#9a6700", "! stale evidence"),
@@ -45,6 +48,13 @@ BADGE = {
 }
 NAMESPACE_LABELS = {"atlas": "ATLAS", "owasp-ml": "OWASP ML", "owasp-llm": "OWASP LLM",
                     "nist-ai-rmf": "NIST AI RMF"}
+
+MISSING = "aisec-threats-missing"
+"""The class of a reason box whose partial or n/a answer still needs its reason."""
+STYLE = ("<style>.aisec-threats-missing input{border-color:#cf222e!important;"
+         "box-shadow:0 0 0 1px #cf222e}"
+         ".aisec-threats .lm-TabBar-tab{flex:0 1 auto!important;max-width:none!important}"
+         "</style>")
 
 Scheduler = Callable[[float, Callable[[], None]], Any]
 
@@ -155,6 +165,41 @@ def question_html(q: Question, evidence: Evidence) -> str:
             f'<div style="opacity:0.6;font-size:80%">{escape(refs)}</div></div>')
 
 
+_STAGE_CLASS: list[type] = []
+
+
+def compact_available() -> bool:
+    """Whether a stage can be one widget (anywidget installed), rather than three a question."""
+    import importlib.util
+
+    return importlib.util.find_spec("anywidget") is not None
+
+
+def stage_widget_class() -> type:
+    """The one-widget stage (an ``anywidget.AnyWidget`` drawn by ``threats_form.js``): its
+    ``questions`` are sent once, its ``answers`` (``{id: {value, reason}}``) go both ways."""
+    if not _STAGE_CLASS:
+        from pathlib import Path
+
+        import anywidget
+        import traitlets
+
+        class StageQuestions(anywidget.AnyWidget):
+            _esm = Path(__file__).with_name("threats_form.js").read_text(encoding="utf-8")
+            questions: Any = traitlets.List().tag(sync=True)
+            answers: Any = traitlets.Dict().tag(sync=True)
+
+        _STAGE_CLASS.append(StageQuestions)
+    return _STAGE_CLASS[0]
+
+
+def question_data(q: Question, evidence: Evidence) -> dict[str, Any]:
+    """What the one-widget stage shows of a question (text only, never markup)."""
+    return {"id": q.id, "text": q.text, "help": q.help,
+            "refs": " · ".join(_ref_text(r) for r in q.refs[:6]),
+            "evidence": {"status": evidence.status, "why": evidence.why}}
+
+
 def _close_tree(widget: Any) -> None:
     for child in getattr(widget, "children", ()) or ():
         _close_tree(child)
@@ -170,9 +215,12 @@ class ThreatForm:
 
     def __init__(self, questionnaire: Questionnaire, *, emit: Callable[[dict[str, Any]], None],
                  note: str = "", call_later: Scheduler | None = None,
-                 delay: float = DEBOUNCE_S) -> None:
+                 delay: float = DEBOUNCE_S, compact: bool | None = None) -> None:
         import ipywidgets as w
 
+        self.compact = compact_available() if compact is None else compact
+        """Each stage one widget (anywidget), or ipywidgets controls (three a question)."""
+        self.stage_views: dict[int, Any] = {}
         self.q = questionnaire
         self.note = note
         self._emit_to = emit
@@ -187,10 +235,23 @@ class ThreatForm:
         self._register_built = False
         self._stages = list(STAGES)
 
+        # One layout and one style model shared by all widgets of a kind: every widget has a
+        # layout and a style model of its own otherwise, which triples what the browser builds.
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+
+        self._auto = w.Layout(width="auto")
+        self._html_style = HTMLStyle()
+        self._text_style = TextStyle()
+        self._toggle_style = w.ToggleButtonsStyle(button_width="5.4em")
+        self._description_style = DescriptionStyle()
         self.header = w.HTML()
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+
+        flag_layout, flag_style = w.Layout(width="15em"), CheckboxStyle()
         self.profile_boxes = {
             flag: w.Checkbox(value=flag in self.q.profile, description=label, indent=False,
-                             tooltip=clause, layout=w.Layout(width="15em"))
+                             tooltip=clause, layout=flag_layout, style=flag_style)
             for flag, (label, clause) in PROFILE_FLAGS.items()
         }
         for flag, box in self.profile_boxes.items():
@@ -202,8 +263,9 @@ class ThreatForm:
             w.GridBox(list(self.profile_boxes.values()),
                       layout=w.Layout(grid_template_columns="repeat(auto-fill, 15em)")),
             self.hidden])
-        self.stage_boxes = [w.VBox(layout=w.Layout(padding="4px 0")) for _ in self._stages]
-        self.register_box = w.VBox(layout=w.Layout(padding="4px 0"))
+        padded = w.Layout(padding="4px 0")
+        self.stage_boxes = [w.VBox(layout=padded) for _ in self._stages]
+        self.register_box = w.VBox(layout=padded)
         self.tabs = w.Tab(children=[profile_tab, *self.stage_boxes, self.register_box])
         self.tabs.observe(self._on_tab, names="selected_index")
         self.widget = w.VBox([self.header, self.tabs])
@@ -235,39 +297,79 @@ class ThreatForm:
         self._built.add(n)
         stage = self._stages[n]
         questions = [q for q in self.q.applicable() if q.stage == stage]
-        cells: list[Any] = []
-        for q in questions:
-            given = self.q.answers.get(q.id)
-            toggles = w.ToggleButtons(options=ANSWER_OPTIONS,
-                                      value=given.value if given else None,
-                                      style={"button_width": "4.6em"},
-                                      layout=w.Layout(width="auto"))
-            toggles.add_class("aisec-threats-answer")
-            reason = w.Text(value=given.reason if given else "", continuous_update=False,
-                            placeholder="reason (needed for partial and n/a)",
-                            layout=w.Layout(width="auto"))
-            reason.add_class("aisec-threats-reason")
-            toggles.observe(self._on_answer(q.id), names="value")
-            reason.observe(self._on_reason(q.id), names="value")
-            self._controls[q.id] = (toggles, reason)
-            self._mark(q.id)
-            text = w.HTML(question_html(q, self.q.evidence_for(q)))
-            cells += [text, toggles, reason]
         hidden = [q for q in self.q.bank.questions if q.stage == stage and
                   q not in questions]
         intro = (f"<b>{escape(STAGES[stage])}</b>: {len(questions)} question(s) apply"
                  + (f"; {len(hidden)} hidden by the profile" if hidden else "")
                  + ". Yes means the control is in place.")
+        if self.compact:
+            view = stage_widget_class()(
+                questions=[question_data(q, self.q.evidence_for(q)) for q in questions],
+                answers=self._answers_of(questions))
+            view.observe(self._on_answers, names="answers")
+            self.stage_views[n] = view
+            self.stage_boxes[n].children = [w.HTML(intro, layout=self._auto,
+                                                   style=self._html_style), view]
+            return
+        cells: list[Any] = []
+        for q in questions:
+            given = self.q.answers.get(q.id)
+            toggles = w.ToggleButtons(options=ANSWER_OPTIONS,
+                                      value=given.value if given else None,
+                                      style=self._toggle_style, layout=self._auto)
+            toggles.add_class("aisec-threats-answer")
+            reason = w.Text(value=given.reason if given else "", continuous_update=False,
+                            placeholder="reason (needed for partial and n/a)",
+                            layout=self._auto, style=self._text_style)
+            reason.add_class("aisec-threats-reason")
+            toggles.observe(self._on_answer(q.id), names="value")
+            reason.observe(self._on_reason(q.id), names="value")
+            self._controls[q.id] = (toggles, reason)
+            self._mark(q.id)
+            text = w.HTML(question_html(q, self.q.evidence_for(q)), layout=self._auto,
+                          style=self._html_style)
+            cells += [text, toggles, reason]
         grid = w.GridBox(cells, layout=w.Layout(
-            grid_template_columns="minmax(18em, 1fr) auto minmax(10em, 16em)",
+            grid_template_columns="minmax(18em, 1fr) auto minmax(10em, 18em)",
             grid_gap="6px 10px", align_items="center"))
-        self.stage_boxes[n].children = [w.HTML(intro), grid]
+        self.stage_boxes[n].children = [w.HTML(intro, layout=self._auto,
+                                               style=self._html_style), grid]
+
+    def _answers_of(self, questions: Iterable[Question]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for q in questions:
+            given = self.q.answers.get(q.id)
+            if given is not None:
+                out[q.id] = {"value": given.value, "reason": given.reason}
+        return out
+
+    def _on_answers(self, change: Mapping[str, Any]) -> None:
+        """A one-widget stage's answers changed (a click or a reason typed in the browser)."""
+        if self._syncing:
+            return
+        changed = False
+        for qid, entry in (change.get("new") or {}).items():
+            if not self.q.bank.has(str(qid)) or not isinstance(entry, Mapping):
+                continue
+            value = entry.get("value")
+            reason = str(entry.get("reason") or "")
+            given = self.q.answers.get(str(qid))
+            if given is None and value is None and not reason:
+                continue
+            if given is None or (given.value, given.reason) != (value, reason):
+                self.q.answer(str(qid), value, reason=reason)
+                changed = True
+        if changed:
+            self._changed()
 
     def _rebuild_questions(self) -> None:
         for n in list(self._built):
             for q in self.q.bank.questions:
                 if q.stage == self._stages[n]:
                     self._controls.pop(q.id, None)
+            old = self.stage_views.pop(n, None)
+            if old is not None:
+                old.close()
             self.stage_boxes[n].children = []
         self._built.clear()
         selected = self.tabs.selected_index
@@ -288,26 +390,29 @@ class ThreatForm:
         model = self.q.assess()
         head = ["risk (inherent → residual)", "owner", "response", "controls (;)",
                 "review by", "likelihood", "impact"]
-        cells: list[Any] = [w.HTML(f"<b>{h}</b>") for h in head]
+        auto, text_style = self._auto, self._text_style
+        cells: list[Any] = [w.HTML(f"<b>{h}</b>", layout=auto, style=self._html_style)
+                            for h in head]
         self._register_rows = {}
         for risk in model["risks"]:
             rid = risk["id"]
             given = self.q.register.get(rid)
-            label = w.HTML(self._risk_html(risk))
-            owner = w.Text(value=risk["owner"], continuous_update=False,
-                           layout=w.Layout(width="auto"))
-            response = w.Dropdown(options=RESPONSE_OPTIONS, value=risk["response"],
-                                  layout=w.Layout(width="auto"))
+            plain = self._description_style
+            label = w.HTML(self._risk_html(risk), layout=auto, style=self._html_style)
+            owner = w.Text(value=risk["owner"], continuous_update=False, layout=auto,
+                           style=text_style)
+            response = w.Dropdown(options=RESPONSE_OPTIONS, value=risk["response"] or "",
+                                  layout=auto, style=plain)
             controls = w.Text(value="; ".join(risk["controls"]), continuous_update=False,
-                              layout=w.Layout(width="auto"))
+                              layout=auto, style=text_style)
             review = w.DatePicker(value=_dt.date.fromisoformat(risk["review_date"])
-                                  if risk["review_date"] else None,
-                                  layout=w.Layout(width="auto"))
+                                  if risk["review_date"] else None, layout=auto, style=plain)
             likelihood = w.Dropdown(options=LEVEL_OPTIONS,
-                                    value=given.likelihood if given else None,
-                                    layout=w.Layout(width="auto"))
-            impact = w.Dropdown(options=LEVEL_OPTIONS, value=given.impact if given else None,
-                                layout=w.Layout(width="auto"))
+                                    value=(given.likelihood if given else None) or "",
+                                    layout=auto, style=plain)
+            impact = w.Dropdown(options=LEVEL_OPTIONS,
+                                value=(given.impact if given else None) or "",
+                                layout=auto, style=plain)
             for name, box in (("owner", owner), ("response", response),
                               ("controls", controls), ("review_date", review),
                               ("likelihood", likelihood), ("impact", impact)):
@@ -323,7 +428,7 @@ class ThreatForm:
         self.new_likelihood = w.Dropdown(options=LEVEL_OPTIONS[1:], value="medium",
                                          description="likelihood", layout=w.Layout(width="14em"))
         self.new_impact = w.Dropdown(options=LEVEL_OPTIONS[1:], value="medium",
-                                     description="impact", layout=w.Layout(width="12em"))
+                                     description="impact", layout=w.Layout(width="13em"))
         self.add_button = w.Button(description="Add risk", icon="plus")
         self.add_button.on_click(self._on_add)
         self.register_message = w.HTML()
@@ -397,6 +502,8 @@ class ThreatForm:
             value = change.get("new")
             if name == "controls":
                 value = [c for c in str(value or "").split(";") if c.strip()]
+            elif value == "":
+                value = None
             self.q.set_risk(rid, **{name: value})
             self._changed()
 
@@ -422,7 +529,10 @@ class ThreatForm:
         if controls is None:
             return
         missing = given is not None and given.value in NEEDS_REASON and not given.reason.strip()
-        controls[1].layout.border = "1px solid #cf222e" if missing else ""
+        if missing:
+            controls[1].add_class(MISSING)
+        else:
+            controls[1].remove_class(MISSING)
 
     def _changed(self) -> None:
         self.changed_by_user = True
@@ -448,7 +558,7 @@ class ThreatForm:
             titles.append(f"{stage.capitalize()} {done}/{total}")
         summary = (model or {}).get("summary") or {}
         unowned = len(summary.get("unowned_high") or [])
-        titles.append(f"Register ({unowned} need an owner)" if unowned else "Register")
+        titles.append(f"Register: {unowned} unowned" if unowned else "Register")
         self.tabs.titles = titles
         answered = sum(d for d, _ in progress.values())
         total = sum(t for _, t in progress.values())
@@ -456,7 +566,7 @@ class ThreatForm:
         note = f' <span style="opacity:0.7;font-size:85%">{escape(self.note)}</span>' \
             if self.note else ""
         self.header.value = (
-            f'<div class="aisec-threats-header"><b>Threat model</b> · '
+            f'{STYLE}<div class="aisec-threats-header"><b>Threat model</b> · '
             f'<span class="aisec-threats-progress">{answered} of {total}</span> applicable '
             f"questions answered ({len(self.q.bank.questions)} in the "
             f"{escape(self.q.bank.name)} bank {escape(self.q.bank.version)})"
@@ -489,6 +599,10 @@ class ThreatForm:
                 toggles.value = given.value if given else None
                 reason.value = given.reason if given else ""
                 self._mark(qid)
+            for n, view in self.stage_views.items():
+                stage = self._stages[n]
+                view.answers = self._answers_of(q for q in self.q.applicable()
+                                                if q.stage == stage)
         finally:
             self._syncing = False
 

@@ -42,8 +42,8 @@ from ..errors import UsageError
 from . import scoring
 from .bank import PROFILE_FLAGS, STAGES, Bank, Question, builtin_bank, hidden_because
 from .evidence import Evidence, KindEvidence, for_question
-from .model import ANSWERS, FORMAT, NEEDS_REASON, RESPONSES, STATUS_OF_RESPONSE
 from .refs import atlas_version, resolve
+from .vocab import ANSWERS, FORMAT, NEEDS_REASON, RESPONSES, STATUS_OF_RESPONSE
 
 CATEGORIES = ("confidentiality", "integrity", "availability", "accountability")
 FLOORED = frozenset({"confidentiality", "integrity"})

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import FORMAT, NEEDS_REASON
+from .vocab import FORMAT, NEEDS_REASON
 
 INCOMPLETE = "AISEC-THR-001"
 UNOWNED_HIGH = "AISEC-THR-002"

@@ -18,21 +18,12 @@ still reads. What ``%aisec threats`` writes:
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, model_validator
 
 from ..record.base import ToolInfo, _Model
-
-AnswerValue = Literal["yes", "partial", "no", "n/a"]
-ANSWERS: tuple[AnswerValue, ...] = ("yes", "partial", "no", "n/a")
-NEEDS_REASON = frozenset({"partial", "n/a"})
-RESPONSES = ("mitigate", "transfer", "avoid", "accept")
-STATUS_OF_RESPONSE = {"mitigate": "mitigated", "transfer": "transferred", "avoid": "avoided",
-                      "accept": "accepted"}
-"""A risk with an owner and a response has the response's status; without both it is open."""
-FORMAT = "aisec-nb.threats/1"
-"""``format`` of a threat model written by ``%aisec threats`` (the lint rules judge those)."""
+from .vocab import AnswerValue
 
 
 class Answer(_Model):

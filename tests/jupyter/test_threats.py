@@ -54,6 +54,12 @@ class Clock:
                 timer[1]()
 
 
+@pytest.fixture(params=[True, False], ids=["one-widget-stages", "ipywidgets-controls"])
+def compact(request: pytest.FixtureRequest) -> bool:
+    value: bool = request.param
+    return value
+
+
 @pytest.fixture
 def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InteractiveShell]:
     monkeypatch.chdir(tmp_path)
@@ -61,6 +67,7 @@ def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Interacti
     sh = InteractiveShell.instance()
     session.forget()
     frontend.close_comm()
+    frontend._BRIDGE.received = 0
     face.close_current()
     yield sh
     face.close_current()
@@ -71,12 +78,66 @@ def _fragments(outputs: list[Any]) -> list[dict[str, Any]]:
     return [o.data[MIME_TYPE] for o in outputs if MIME_TYPE in o.data]
 
 
+_COMPACT: list[bool] = [True]
+
+
 def _open(shell: InteractiveShell, clock: Clock | None = None, **kwargs: Any
           ) -> tuple[ThreatForm, Any]:
     cap = capture_output()
     outputs = cap.__enter__()
+    kwargs.setdefault("compact", _COMPACT[0])
     form = face.open_form(shell, call_later=clock.call_later if clock else None, **kwargs)
     return form, (cap, outputs)
+
+
+@pytest.fixture(autouse=True)
+def _kind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that take ``compact`` run on both kinds of stage; the others on one widget."""
+    _COMPACT[0] = request.getfixturevalue("compact") if "compact" in request.fixturenames \
+        else True
+    yield
+    _COMPACT[0] = True
+
+
+def _view(form: ThreatForm, qid: str) -> Any:
+    n = face_stages().index(form.q.bank.question(qid).stage)
+    form._ensure(n + 1)
+    return form.stage_views[n]
+
+
+def face_stages() -> list[str]:
+    from aisec_nb.threats.bank import STAGES
+
+    return list(STAGES)
+
+
+def _click(form: ThreatForm, qid: str, value: str | None) -> None:
+    """What a click on an answer button does, on either kind of stage."""
+    if form.compact:
+        view = _view(form, qid)
+        answers = dict(view.answers)
+        answers[qid] = {**answers.get(qid, {"value": None, "reason": ""}), "value": value}
+        view.answers = answers
+    else:
+        form._controls[qid][0].value = value
+
+
+def _type(form: ThreatForm, qid: str, reason: str) -> None:
+    """What typing a reason (and leaving the box) does."""
+    if form.compact:
+        view = _view(form, qid)
+        answers = dict(view.answers)
+        answers[qid] = {**answers.get(qid, {"value": None, "reason": ""}), "reason": reason}
+        view.answers = answers
+    else:
+        form._controls[qid][1].value = reason
+
+
+def _shown(form: ThreatForm, qid: str) -> Any:
+    """The answer the form's widgets show for a question."""
+    if form.compact:
+        return (_view(form, qid).answers.get(qid) or {}).get("value")
+    return form._controls[qid][0].value
 
 
 def _close(handle: Any) -> list[Any]:
@@ -85,17 +146,14 @@ def _close(handle: Any) -> list[Any]:
     return list(outputs.outputs)
 
 
-def _toggles(form: ThreatForm, qid: str) -> Any:
-    return form._controls[qid][0]
-
-
-def test_answering_with_the_buttons_emits_one_debounced_fragment(shell: InteractiveShell) -> None:
+def test_answering_with_the_buttons_emits_one_debounced_fragment(shell: InteractiveShell,
+                                                                 compact: bool) -> None:
     clock = Clock()
     form, handle = _open(shell, clock, profile="user-facing")
-    _toggles(form, "DE1.1").value = "yes"
-    _toggles(form, "DE1.2").value = "no"
-    form._controls["DE1.3"][0].value = "partial"
-    form._controls["DE1.3"][1].value = "we scan downloads only"
+    _click(form, "DE1.1", "yes")
+    _click(form, "DE1.2", "no")
+    _click(form, "DE1.3", "partial")
+    _type(form, "DE1.3", "we scan downloads only")
     assert form.emitted == 0 and form.pending  # nothing before the quiet period
     clock.advance(0.2)
     assert form.emitted == 0
@@ -104,7 +162,7 @@ def test_answering_with_the_buttons_emits_one_debounced_fragment(shell: Interact
     outputs = _close(handle)
     kinds = [sorted(o.data) for o in outputs]
     assert kinds[0] == ["application/vnd.jupyter.widget-view+json", "text/plain"]
-    assert PLOTLY_MIME in outputs[1].data
+    assert outputs[1].data == face.HEATMAP_PENDING  # drawn once the form is up
     assert MIME_TYPE not in outputs[2].data  # a new questionnaire: nothing recorded yet
     updates = [o for o in outputs if o.update]
     record_id = outputs[2].transient["display_id"]
@@ -121,17 +179,36 @@ def test_answering_with_the_buttons_emits_one_debounced_fragment(shell: Interact
     assert session.recorded()["threat_model"]["answers"]["DE1.1"]["value"] == "yes"
 
 
-def test_every_control_reaches_the_fragment(shell: InteractiveShell) -> None:
+def test_the_heat_map_is_drawn_after_the_form(shell: InteractiveShell) -> None:
+    # Without a front end (nbclient): when the cell ends, while its outputs are still kept.
+    form, handle = _open(shell, Clock())
+    shell.events.trigger("post_run_cell", None)
+    outputs = _close(handle)
+    (heat,) = [o for o in outputs if o.update]
+    assert PLOTLY_MIME in heat.data and form.emitted == 0
+    # With a live front end: a moment after the form, so plotly.js does not delay it.
+    frontend._BRIDGE.received = 1
+    clock = Clock()
+    form, handle = _open(shell, clock)
+    shell.events.trigger("post_run_cell", None)
+    assert not [o for o in handle[1].outputs if o.update]
+    clock.advance(1.0)
+    (heat,) = [o for o in _close(handle) if o.update]
+    assert PLOTLY_MIME in heat.data
+
+
+def test_every_control_reaches_the_fragment(shell: InteractiveShell, compact: bool) -> None:
     clock = Clock()
     form, handle = _open(shell, clock, profile="all")
     # The profile step: all 83 apply; one flag off hides its questions and says why.
     assert "Every question of the bank applies" in form.hidden.value
     form.profile_boxes["agentic"].value = False
     assert "DE3.5: apply only if the system takes actions" in form.hidden.value
-    assert "DE3.5" not in form._controls
+    assert "DE3.5" not in form._controls and all(
+        q["id"] != "DE3.5" for v in form.stage_views.values() for q in v.questions)
     # A stage tab is built when opened.
     form.tabs.selected_index = 2
-    _toggles(form, "DV1.1").value = "yes"
+    _click(form, "DV1.1", "yes")
     assert form.tabs.titles[2] == "Development 1/21"
     # The register: owner, response, controls, review date, likelihood, impact; a risk added.
     form.tabs.selected_index = 5
@@ -169,47 +246,54 @@ def test_every_control_reaches_the_fragment(shell: InteractiveShell) -> None:
 
 
 def test_a_partial_answer_without_a_reason_is_marked_and_not_counted(
-        shell: InteractiveShell) -> None:
+        shell: InteractiveShell, compact: bool) -> None:
     form, handle = _open(shell, Clock(), profile="user-facing")
-    toggles, reason = form._controls["DE1.1"]
-    toggles.value = "n/a"
-    assert reason.layout.border == "1px solid #cf222e"
+    _click(form, "DE1.1", "n/a")
+    if not compact:  # (the one-widget stage marks it in the browser: threats_form.js)
+        assert "aisec-threats-missing" in form._controls["DE1.1"][1]._dom_classes
     assert form.tabs.titles[1].endswith(" 0/17")
-    reason.value = "no staff: a one-person project"
-    assert reason.layout.border == ""
+    _type(form, "DE1.1", "no staff: a one-person project")
+    if not compact:
+        assert "aisec-threats-missing" not in form._controls["DE1.1"][1]._dom_classes
     assert form.tabs.titles[1].endswith(" 1/17")
+    assert form.q.answers["DE1.1"].reason == "no staff: a one-person project"
     _close(handle)
 
 
-def test_evidence_badges_show_what_the_notebook_holds(shell: InteractiveShell,
-                                                      tmp_path: Path) -> None:
+def _evidence_shown(form: ThreatForm, qid: str) -> str:
+    form.tabs.selected_index = 2
+    if form.compact:
+        (q,) = [q for q in _view(form, qid).questions if q["id"] == qid]
+        return f"aisec-threats-evidence-{q['evidence']['status']} {q['evidence']['why']}"
+    cells = form.stage_boxes[1].children[1].children
+    return str(next(c.value for c in cells
+                    if f'data-question="{qid}"' in str(getattr(c, "value", "") or "")))
+
+
+def test_evidence_badges_show_what_the_notebook_holds(shell: InteractiveShell, tmp_path: Path,
+                                                      compact: bool) -> None:
     (tmp_path / "model.pkl").write_bytes(SAFE)
     scanned = scan_path("model.pkl")
     session.publish_live(check_fragment(scanned), html_text="", plain_text="")
     form, handle = _open(shell, Clock(), profile="all")
-    form.tabs.selected_index = 2
-    cells = form.stage_boxes[1].children[1].children
-    text = next(c.value for c in cells
-                if 'data-question="DV1.1"' in str(getattr(c, "value", "") or ""))
+    text = _evidence_shown(form, "DV1.1")
     assert "aisec-threats-evidence-fresh" in text and "check model:model.pkl passed" in text
     (tmp_path / "model.pkl").write_bytes(b"\x80\x04K\x02.")  # changed after the check
     _close(handle)
     form, handle = _open(shell, Clock(), profile="all")
-    form.tabs.selected_index = 2
-    cells = form.stage_boxes[1].children[1].children
-    text = next(c.value for c in cells
-                if 'data-question="DV1.1"' in str(getattr(c, "value", "") or ""))
+    text = _evidence_shown(form, "DV1.1")
     assert "aisec-threats-evidence-stale" in text and "changed since it was checked" in text
     _close(handle)
 
 
-def test_changes_from_code_are_emitted_when_the_cell_ends(shell: InteractiveShell) -> None:
+def test_changes_from_code_are_emitted_when_the_cell_ends(shell: InteractiveShell,
+                                                          compact: bool) -> None:
     form, handle = _open(shell, Clock(), profile="user-facing")
     form.answer("DV1.1", "yes")
     form.answers({"DE1.1": "yes", "DE1.3": ("n/a", "no model files are loaded")})
     form.set_risk("evasion", owner="platform", response="accept")
     rid = form.add_risk("Vendor labels", likelihood="high")
-    assert _toggles(form, "DE1.1").value == "yes"  # the buttons follow
+    assert _shown(form, "DE1.1") == "yes"  # the buttons follow
     assert form.emitted == 0
     shell.events.trigger("post_run_cell", None)
     assert form.emitted == 1
@@ -224,12 +308,12 @@ def test_rerunning_restores_from_this_kernel_then_from_the_front_end(
         shell: InteractiveShell) -> None:
     clock = Clock()
     form, handle = _open(shell, clock, profile="user-facing")
-    _toggles(form, "DE1.1").value = "yes"
+    _click(form, "DE1.1", "yes")
     clock.advance(1)
     first = _fragments([o for o in _close(handle) if o.update])[-1]["payload"]
     # The same kernel, the cell run again: restored, shown as recorded.
     again, handle = _open(shell, Clock())
-    assert _toggles(again, "DE1.1").value == "yes"
+    assert _shown(again, "DE1.1") == "yes"
     assert again.tabs.selected_index == 1
     outputs = _close(handle)
     assert _fragments(outputs)[0]["payload"] == first
@@ -240,7 +324,7 @@ def test_rerunning_restores_from_this_kernel_then_from_the_front_end(
                                            "record": {"schema_version": 1,
                                                       "threat_model": first}}}})
     restored, handle = _open(shell, Clock())
-    assert _toggles(restored, "DE1.1").value == "yes"
+    assert _shown(restored, "DE1.1") == "yes"
     assert "restored from the open notebook" in restored.header.value
     _close(handle)
 
@@ -261,7 +345,7 @@ def test_the_front_ends_record_arriving_late_is_caught_up(shell: InteractiveShel
         frontend._on_msg({"content": {"data": {"type": "record", "path": "work.ipynb",
                                                "record": {"schema_version": 1,
                                                           "threat_model": recorded}}}})
-        assert _toggles(form, "DE1.1").value == "yes"
+        assert _shown(form, "DE1.1") == "yes"
         outputs = _close(handle)
         assert _fragments([o for o in outputs if o.update])[-1]["payload"] == recorded
     finally:
@@ -286,7 +370,7 @@ def test_restoring_from_a_saved_notebook_named_on_the_command(shell: Interactive
     nb.cells.append(cell)
     path = write(nb, tmp_path / "saved.ipynb")
     form, handle = _open(shell, Clock(), notebook=str(path))
-    assert _toggles(form, "DE1.1").value == "yes"
+    assert _shown(form, "DE1.1") == "yes"
     assert f"restored from {path}" in form.header.value
     _close(handle)
 
@@ -311,10 +395,10 @@ def test_a_new_form_replaces_the_old_one_after_emitting_its_change(
         shell: InteractiveShell) -> None:
     clock = Clock()
     old, handle = _open(shell, clock, profile="user-facing")
-    _toggles(old, "DE1.1").value = "yes"
+    _click(old, "DE1.1", "yes")
     new, second = _open(shell, clock)  # the pending change is emitted, then the form closes
     assert old.emitted == 1
-    assert _toggles(new, "DE1.1").value == "yes"
+    assert _shown(new, "DE1.1") == "yes"
     _close(second)
     _close(handle)
 
