@@ -264,6 +264,124 @@ function singletonParts(kind: string, payload: JSONObject): ICardParts {
   };
 }
 
+export const SEVERITIES_WORST_FIRST = ['critical', 'high', 'medium', 'low', 'info'];
+
+export interface IStageCoverage {
+  stage: string;
+  section: string;
+  answered: number;
+  applicable: number;
+}
+
+/** A threat model's answered / applicable questions per guideline stage (from `coverage`). */
+export function threatStages(payload: JSONObject): IStageCoverage[] {
+  const out = new Map<string, IStageCoverage>();
+  const list = Array.isArray(payload['coverage']) ? payload['coverage'] : [];
+  for (const c of list) {
+    if (!isObject(c)) {
+      continue;
+    }
+    const stage = text(c['stage']);
+    const entry = out.get(stage) ?? { stage, section: text(c['section']) || stage, answered: 0, applicable: 0 };
+    entry.answered += typeof c['answered'] === 'number' ? c['answered'] : 0;
+    entry.applicable += typeof c['applicable'] === 'number' ? c['applicable'] : 0;
+    out.set(stage, entry);
+  }
+  return [...out.values()];
+}
+
+export interface IOpenRisk {
+  id: string;
+  title: string;
+  severity: string;
+  owned: boolean;
+}
+
+/** A threat model's risks that apply (status not n/a), worst residual severity first. */
+export function threatRisks(payload: JSONObject): IOpenRisk[] {
+  const list = Array.isArray(payload['risks']) ? payload['risks'] : [];
+  const out: IOpenRisk[] = [];
+  for (const r of list) {
+    if (!isObject(r) || r['status'] === 'n/a') {
+      continue;
+    }
+    const residual = isObject(r['residual']) ? r['residual'] : {};
+    out.push({
+      id: text(r['id']),
+      title: text(r['title']) || text(r['id']),
+      severity: typeof residual['severity'] === 'string' ? residual['severity'] : 'info',
+      owned: !!text(r['owner']).trim() && !!text(r['response'])
+    });
+  }
+  return out.sort((a, b) => (SEVERITY_ORDER[b.severity] ?? 0) - (SEVERITY_ORDER[a.severity] ?? 0));
+}
+
+/** Whether a threat model was written by the questionnaire (it has coverage and a register). */
+export function isQuestionnaire(payload: JSONObject): boolean {
+  return Array.isArray(payload['coverage']) && Array.isArray(payload['risks']);
+}
+
+function threatModelParts(payload: JSONObject): ICardParts {
+  const stages = threatStages(payload);
+  const answered = stages.reduce((n, s) => n + s.answered, 0);
+  const applicable = stages.reduce((n, s) => n + s.applicable, 0);
+  const risks = threatRisks(payload);
+  const counts = SEVERITIES_WORST_FIRST.map(s => [s, risks.filter(r => r.severity === s).length] as [string, number]).filter(
+    ([, n]) => n
+  );
+  const unowned = risks.filter(r => !r.owned && (r.severity === 'high' || r.severity === 'critical')).length;
+  const line = [`${answered} of ${applicable} applicable questions answered`];
+  line.push(counts.length ? `residual: ${counts.map(([s, n]) => `${n} ${s}`).join(', ')}` : 'no risks open');
+  if (unowned) {
+    line.push(`${unowned} high or critical without an owner and a response`);
+  }
+  const bank = isObject(payload['bank']) ? payload['bank'] : {};
+  const profile = isObject(payload['profile']) ? payload['profile'] : {};
+  const flags = Object.keys(profile).filter(k => profile[k] === true);
+  return {
+    title: 'Threat model',
+    target: '',
+    summary: line,
+    facts: [
+      ['question bank', `${text(bank['name'])} ${text(bank['version'])}`.trim(), false],
+      ['MITRE ATLAS', text(payload['atlas_version']), false],
+      ['profile', flags.map(f => f.replace(/_/g, '-')).join(', ') || 'none of the flags', false],
+      ['recorded', text(payload['recorded_at']), false]
+    ]
+  };
+}
+
+function threatModelBody(card: HTMLElement, payload: JSONObject): void {
+  const stages = threatStages(payload);
+  const list = el('ul', 'jp-AisecCard-stages');
+  list.setAttribute('aria-label', 'Questions answered per stage');
+  for (const s of stages) {
+    const item = el('li', s.answered >= s.applicable ? 'jp-AisecCard-stage-done' : 'jp-AisecCard-stage');
+    item.dataset.stage = s.stage;
+    item.append(el('span', undefined, `${s.section}: `), el('b', undefined, `${s.answered}/${s.applicable}`));
+    list.append(item);
+  }
+  card.append(el('div', 'jp-AisecCard-heading', 'Coverage per stage'), list);
+  const risks = threatRisks(payload).filter(r => r.severity === 'critical' || r.severity === 'high');
+  if (risks.length) {
+    const top = el('ul', 'jp-AisecCard-risks');
+    top.setAttribute('aria-label', 'Open risks by residual severity');
+    for (const r of risks.slice(0, TOP_FINDINGS + 2)) {
+      const item = el('li', 'jp-AisecCard-risk');
+      item.dataset.risk = r.id;
+      item.append(severityBadge(r.severity), document.createTextNode(` ${r.title}`));
+      if (!r.owned) {
+        item.append(el('span', 'jp-AisecCard-flag', ' no owner or response'));
+      }
+      top.append(item);
+    }
+    if (risks.length > TOP_FINDINGS + 2) {
+      top.append(el('li', undefined, `… and ${risks.length - TOP_FINDINGS - 2} more high or critical`));
+    }
+    card.append(el('div', 'jp-AisecCard-heading', 'Highest residual risks'), top);
+  }
+}
+
 /** The fields a model card still lacks (its `missing` list), as the Python side wrote them. */
 export function cardMissing(payload: JSONObject): string[] {
   const missing = payload['missing'];
@@ -347,7 +465,9 @@ export function renderCard(fragment: unknown): HTMLElement {
         : kind === 'model_card'
           ? modelCardParts(payload)
           : kind === 'threat_model'
-            ? singletonParts(kind, payload)
+            ? isQuestionnaire(payload)
+              ? threatModelParts(payload)
+              : singletonParts(kind, payload)
             : genericParts(kind, id, payload);
   const verdict = verdictOf(payload);
   const words = VERDICT_WORDS[verdict];
@@ -385,6 +505,9 @@ export function renderCard(fragment: unknown): HTMLElement {
       missing.slice(0, MAX_LISTED).forEach(m => list.append(el('li', undefined, m)));
       card.append(el('div', 'jp-AisecCard-heading', 'Missing required fields'), list);
     }
+  }
+  if (kind === 'threat_model' && isQuestionnaire(payload)) {
+    threatModelBody(card, payload);
   }
   if (findings.length) {
     const top = el('ul', 'jp-AisecCard-top');

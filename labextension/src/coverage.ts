@@ -3,7 +3,8 @@
  * catalogue: a recorded check applies the rules of its area (a model scan the `scan` rules, a data
  * check the `data` rules, a monitor the `drift` rules), so it is evidence for every subsection
  * those rules name; a finding adds its own rule's subsection; a threat model and a complete model
- * card count for the subsections the catalogue lists for them.
+ * card count for the subsections the catalogue lists for them, and a threat model written by the
+ * questionnaire also for every subsection it has answered questions of.
  */
 
 import type { ICatalogue } from './api';
@@ -15,6 +16,10 @@ export interface ICoverage {
   subsection: string;
   /** What gives the evidence: `checks[model:m.pkl]`-style labels, in record order. */
   evidence: string[];
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 export function coverage(record: JSONObject | null, catalogue: ICatalogue): ICoverage[] {
@@ -66,6 +71,15 @@ export function coverage(record: JSONObject | null, catalogue: ICatalogue): ICov
       }
       if (isObject(payload)) {
         findings(payload, `monitor ${id}`);
+      }
+    }
+    // A threat model written by the questionnaire covers each subsection it answered questions of.
+    const threats = record['threat_model'];
+    if (isObject(threats) && Array.isArray(threats['coverage'])) {
+      for (const c of threats['coverage']) {
+        if (isObject(c) && typeof c['answered'] === 'number' && c['answered'] > 0) {
+          add(text(c['subsection']), `threat model (${c['answered']}/${String(c['applicable'])} answered)`);
+        }
       }
     }
     for (const [slot, subsections] of Object.entries(catalogue.documents)) {

@@ -13,7 +13,10 @@ import { fetchCatalogue, ICatalogue, ILintFinding, ILintReport, lintNotebook } f
 import {
   cardComplete,
   cardMissing,
+  isQuestionnaire,
   severityBadge,
+  threatRisks,
+  threatStages,
   VERDICT_ORDER,
   VERDICT_WORDS,
   verdictBadge,
@@ -258,6 +261,15 @@ export class AisecPanel extends Widget {
         const payload = record[slot] as JSONObject;
         const index = state.evidence?.cells.get(keyOf(slot, null)) ?? null;
         let words = `${slot.replace('_', ' ')} recorded`;
+        if (slot === 'threat_model' && isQuestionnaire(payload)) {
+          const stages = threatStages(payload);
+          const done = stages.reduce((n, st) => n + st.answered, 0);
+          const total = stages.reduce((n, st) => n + st.applicable, 0);
+          const unowned = threatRisks(payload).filter(
+            r => !r.owned && (r.severity === 'high' || r.severity === 'critical')
+          ).length;
+          words = `threat model: ${done}/${total} answered${unowned ? `, ${unowned} high or critical unowned` : ''}`;
+        }
         if (slot === 'model_card') {
           const missing = cardMissing(payload);
           words = cardComplete(payload) ? 'model card complete' : `model card: ${missing.length} required field(s) missing`;
