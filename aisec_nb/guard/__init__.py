@@ -18,11 +18,15 @@ Loading anyway is possible and always recorded: ``safe_load(path, accept_risk="w
 loaded, so they land in the notebook's record. Nothing here imports a front end.
 
 The modules: :mod:`.state` (settings, trusted content, listeners), :mod:`.check` (the scans),
-:mod:`.decide` (load or refuse), :mod:`.load` (:func:`safe_load`) and :mod:`.patch` (the
-patched loaders).
+:mod:`.decide` (load or refuse), :mod:`.load` (:func:`safe_load`), :mod:`.patch` (the
+patched loaders) and :mod:`.audit` (the second line).
 
-Limits: a name bound before the guard was switched on (``from torch import load``) keeps the
-unguarded function, and ``pickle.Unpickler(f).load()`` is not intercepted.
+An unpickling that goes around the patched loaders (``pickle.Unpickler(f).load()``, a name bound
+before the guard was switched on such as ``from torch import load``, a library unpickling by
+itself) is still seen: while the guard is on, the interpreter's audit hook judges every global
+such an unpickling resolves (the ``pickle.find_class`` event of the C and the Python unpickler)
+and refuses one the policy does not allow before it is imported (:mod:`.audit`). Such a load is
+judged global by global, not scanned as a whole file first.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from . import state
+from . import audit, state
 from .check import check_path, check_pickle_bytes, check_pickle_stream
 from .decide import decide
 
@@ -222,12 +222,16 @@ class _PatchOnImport(importlib.abc.MetaPathFinder):
 def switch_on(policy: Policy | None = None) -> list[str]:
     """Guard the loaders of this process; returns what is patched now (more on import).
 
+    Every other unpickling in this process is judged global by global through the audit hook
+    (:mod:`.audit`) while the guard is on.
+
     ``policy`` is what files are scanned with (default: the shipped policy); a face passes the
     project's, ``load_policy(settings.scan.allow)``.
     """
     state.use_policy(policy)
     if not is_on():
         sys.meta_path.insert(0, _PatchOnImport())
+    audit.activate()
     for name in TARGETS:
         module = sys.modules.get(name)
         if module is not None:
@@ -239,6 +243,7 @@ def switch_off() -> None:
     """Restore every patched loader, stop patching new imports, refuse ``warn`` files again."""
     state.allow_warn(False)
     state.use_policy(None)
+    audit.deactivate()
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _PatchOnImport)]
     # Restore through ``__wrapped__`` rather than the saved originals only: a package that
     # re-exports a patched function (``torch.load`` is ``torch.serialization.load``) holds the

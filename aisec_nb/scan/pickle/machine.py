@@ -28,7 +28,8 @@ INLINE = 4096
 MAX_RETAINED = 64 * 1024 * 1024
 """Total bytes kept for possible nested payloads, per scan."""
 
-_CODE = {
+CODES = {
+    # the finding code of each danger (the guard's audit hook reports refusals with it too)
     Danger.CODE_EXECUTION: "AISEC-PKL-001",
     Danger.PROCESS: "AISEC-PKL-002",
     Danger.IMPORT: "AISEC-PKL-003",
@@ -198,7 +199,7 @@ class Machine:
             return
         as_written = f" (written as {g.written})" if g.written != g.full else ""
         self.add(
-            _CODE[danger],
+            CODES[danger],
             f"pickle imports {g.full}{as_written}: {danger.value}: "
             f"{self.policy.why(danger)}{extra}",
             g.offset,
