@@ -39,6 +39,15 @@ def test_walkthrough_runs_and_records_its_evidence(tmp_path: Path) -> None:
     assert verdicts["data:train"] in ("pass", "warn")
     assert list(record["monitors"]) == ["monitor:train:live"]
 
+    # The questionnaire step: answers from code; the download the guard refused is not held
+    # against DV1.1's yes.
+    threats = record["threat_model"]
+    assert threats["profile"]["user_facing"] and threats["profile"]["personal_data"]
+    assert threats["answers"]["DV1.1"]["evidence"]["status"] == "fresh"
+    assert threats["answers"]["DV2.2"]["evidence"]["status"] == "fresh"
+    risk = next(r for r in threats["risks"] if r["id"] == "malicious-model-file")
+    assert (risk["owner"], risk["status"]) == ("ML lead", "mitigated")
+
     # The subsections with evidence, as the side panel counts them (rules of each check's area).
     areas = {CHECK_AREAS[c["kind"]] for c in record["checks"].values()} | {MONITOR_AREA}
     covered = {r.guideline for r in rules() if r.area in areas}

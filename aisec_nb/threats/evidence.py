@@ -6,8 +6,12 @@ every kind by the checks of that kind:
 
 * ``fresh``: at least one check of the kind, none failed, none stale;
 * ``failed``: a check of the kind failed or ended in error, or found what the kind is about
-  (personal data for ``data.pii``, a poisoning sign for ``data.poisoning``, drift for
-  ``monitor.drift``, missing fields for ``card.complete``);
+  (personal data for ``data.pii``, a poisoning sign for ``data.poisoning``, missing fields for
+  ``card.complete``). What a check recorded (a hash: ``model.hash``, ``data.hash``; the
+  personal data counted: ``data.classified``) is evidence whatever else it found, and a monitor
+  is evidence that inputs are measured whatever drift it found; a failed scan of a file the
+  load guard refused is not held against ``model.scan`` (the file was not loaded), a load
+  allowed by hand despite its scan is;
 * ``stale``: a checked file changed or vanished since (re-hashed, as the linter does), or the
   check is older than the age limit;
 * ``none``: no check of the kind is recorded.
@@ -39,6 +43,7 @@ KINDS: dict[str, str] = {
     "model.signature": "a signature manifest found by a scan",
     "data.check": "a data check (%aisec check data)",
     "data.hash": "a data check of a source file, hashed (--source PATH)",
+    "data.classified": "a data check, which counts the personal data and secrets it holds",
     "data.quality": "a data check's quality rules",
     "data.poisoning": "a data check's poisoning signs",
     "data.leakage": "a data check's leakage rules",
@@ -61,6 +66,18 @@ _FINDINGS: dict[str, tuple[tuple[str, ...], int]] = {
     "data.pii": (("AISEC-DATA-S01", "AISEC-DATA-S03", "AISEC-DATA-S04"), 2),
     "data.secrets": (("AISEC-DATA-S02",), 0),
 }
+HASHES = frozenset({"model.hash", "data.hash", "data.classified"})
+"""Kinds about what a check recorded (a hash, the personal data found): a failed check still
+recorded it."""
+VERBS = {
+    "data.quality": "found no quality problem of high severity",
+    "data.poisoning": "found no sign of poisoning",
+    "data.leakage": "found no leakage of high severity",
+    "data.pii": "found no personal data",
+    "data.secrets": "found no secret",
+    "data.classified": "counted the personal data and secrets it holds",
+}
+"""What a fresh check of a data kind says (it may have failed on something else)."""
 _RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
@@ -150,6 +167,60 @@ def _stale(check_id: str, check: Mapping[str, Any], base: Path | None,
     return f"check {check_id}: {message}" if message else None
 
 
+def _file_key(payload: Mapping[str, Any]) -> str | None:
+    target = payload.get("target") or {}
+    if not isinstance(target, Mapping):
+        return None
+    digest, path = target.get("sha256"), target.get("path") or target.get("name")
+    return f"sha256:{digest}" if isinstance(digest, str) else (
+        f"path:{path}" if isinstance(path, str) else None)
+
+
+def _refused(items: Sequence[tuple[str, Mapping[str, Any]]]) -> set[str]:
+    """The files the load guard refused: a failed scan of one of them was never loaded."""
+    out = set()
+    for _, payload in items:
+        parameters = payload.get("parameters") or {}
+        if payload.get("kind") == "guard" and isinstance(parameters, Mapping) and \
+                parameters.get("action") == "refused":
+            key = _file_key(payload)
+            if key is not None:
+                out.add(key)
+    return out
+
+
+def _contradiction(kind: str, label: str, verdict: str, found: list[Mapping[str, Any]],
+                   payload: Mapping[str, Any], by_codes: bool,
+                   refused: set[str] | None = None) -> str | None:
+    """Why a check contradicts evidence of ``kind``, or ``None`` (a hash kind never does: a
+    failed check still hashed its target). For ``model.scan`` a file the load guard refused
+    is not held against the answer (it was not loaded), and the guard's refusal is the
+    control working; a load allowed by hand despite its scan is."""
+    if kind == "model.scan" and payload.get("kind") == "guard":
+        parameters = payload.get("parameters") or {}
+        action = parameters.get("action") if isinstance(parameters, Mapping) else None
+        if action == "override" and verdict in ("fail", "warn", "error"):
+            reason = parameters.get("reason") if isinstance(parameters, Mapping) else None
+            return (f"{label}: the file was loaded despite its scan (verdict {verdict!r})"
+                    + (f", allowed by hand: {reason}" if reason else ""))
+        return None
+    if kind.startswith("monitor."):  # measuring is the control: drift found is its finding
+        return f"{label} ended in error" if verdict == "error" else None
+    if kind == "model.scan" and verdict == "fail" and refused and \
+            _file_key(payload) in refused:
+        return None
+    if verdict == "error" or (verdict == "fail" and not by_codes):
+        return f"{label} {_BAD[verdict]}"
+    if found:
+        first = found[0]
+        return f"{label} found {first.get('code')}: {first.get('message', '')}".rstrip(": ")
+    if kind == "card.complete" and (payload.get("complete") is False or payload.get("missing")):
+        missing = payload.get("missing") or []
+        detail = f": missing {', '.join(map(str, missing))}" if missing else ""
+        return f"the model card is not complete{detail}"
+    return None
+
+
 def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]],
            stale_of: Callable[[str, Mapping[str, Any]], str | None], now: _dt.datetime,
            max_age_days: int, what: str = "check") -> KindEvidence:
@@ -159,42 +230,40 @@ def _judge(kind: str, items: Sequence[tuple[str, Mapping[str, Any]]],
     stale: list[tuple[str, str]] = []
     fresh: list[str] = []
     codes, floor = _FINDINGS.get(kind, ((), 0))
+    refused = _refused(items) if kind == "model.scan" else set()
     for item_id, payload in items:
         label = f"{what} {item_id}"
         verdict = str(payload.get("verdict") or "")
         found = [f for f in payload.get("findings") or [] if isinstance(f, Mapping)
                  and str(f.get("code", "")) in codes
                  and _RANK.get(str(f.get("severity")), 0) >= floor] if codes else []
-        if verdict == "error" or (verdict == "fail" and not codes):
-            failed.append((item_id, f"{label} {_BAD[verdict]}"))
-        elif found:
-            first = found[0]
-            failed.append((item_id, f"{label} found {first.get('code')}: "
-                                    f"{first.get('message', '')}".rstrip(": ")))
-        elif kind.startswith("monitor.") and payload.get("drifted"):
-            drifted = ", ".join(map(str, payload.get("drifted") or []))
-            failed.append((item_id, f"{label} found drift in {drifted}"))
-        elif kind == "card.complete" and (payload.get("complete") is False
-                                          or payload.get("missing")):
-            missing = payload.get("missing") or []
-            detail = f": missing {', '.join(map(str, missing))}" if missing else ""
-            failed.append((item_id, f"the model card is not complete{detail}"))
+        problem = None if kind in HASHES else _contradiction(kind, label, verdict, found,
+                                                             payload, bool(codes), refused)
+        if problem is not None:
+            failed.append((item_id, problem))
+            continue
+        gone = (stale_of(item_id, payload) if what == "check" else None) or \
+            _age_problem(label, payload, now, max_age_days)
+        if gone:
+            stale.append((item_id, gone))
         else:
-            problem = (stale_of(item_id, payload) if what == "check" else None) or \
-                _age_problem(label, payload, now, max_age_days)
-            if problem:
-                stale.append((item_id, problem))
-            else:
-                fresh.append(item_id)
+            fresh.append(item_id)
     if failed:
         return KindEvidence(kind, "failed", tuple(i for i, _ in failed), failed[0][1])
     if stale:
         return KindEvidence(kind, "stale", tuple(i for i, _ in stale), stale[0][1])
     shown = ", ".join(fresh[:3]) + (f" and {len(fresh) - 3} more" if len(fresh) > 3 else "")
-    verb = {"check": "passed", "monitor": "shows no drift", "card": "is complete"}[what]
-    if what == "check" and len(fresh) > 1:
-        return KindEvidence(kind, "fresh", tuple(fresh), f"checks {shown} passed")
-    return KindEvidence(kind, "fresh", tuple(fresh), f"{what} {shown} {verb}")
+    many = len(fresh) > 1
+    if kind in VERBS:
+        verb = VERBS[kind]
+    elif kind in HASHES:
+        verb = "recorded their SHA-256" if many else "recorded its SHA-256"
+    elif kind == "model.scan" and all(dict(items)[i].get("kind") == "guard" for i in fresh):
+        verb = "refused the load" if not many else "refused the loads"
+    else:
+        verb = {"check": "passed", "monitor": "measures the inputs", "card": "is complete"}[what]
+    noun = f"{what}s" if many and what == "check" else what
+    return KindEvidence(kind, "fresh", tuple(fresh), f"{noun} {shown} {verb}")
 
 
 def collect(record: Mapping[str, Any], base: Path | None, now: _dt.datetime,
@@ -239,6 +308,7 @@ def collect(record: Mapping[str, Any], base: Path | None, now: _dt.datetime,
         "model.signature": (of("model", need="signatures"), "check"),
         "data.check": (of("data"), "check"),
         "data.hash": (of("data", need="sha256"), "check"),
+        "data.classified": (of("data"), "check"),
         "monitor.drift": (monitors, "monitor"),
         "monitor.ood": (monitors, "monitor"),
         "card.complete": (cards, "card"),

@@ -317,7 +317,12 @@ def test_evidence_kinds_of_data_checks_monitors_and_cards() -> None:
     assert judged["data.pii"].why == "check data:raw found AISEC-DATA-S01: e-mail addresses"
     assert judged["data.quality"].status == "fresh"  # the failure is not about quality
     assert judged["data.hash"].status == "none"  # no source file was hashed
-    assert judged["monitor.drift"].why == "monitor drift:live found drift in fee"
+    # A monitor is evidence that the inputs are measured, whatever drift it found.
+    assert (judged["monitor.drift"].status, judged["monitor.drift"].why) == (
+        "fresh", "monitor drift:live measures the inputs")
+    # What a failed data check recorded still counts: its personal-data counts.
+    assert judged["data.classified"].why == (
+        "check data:raw counted the personal data and secrets it holds")
     assert judged["card.complete"].why == "the model card is not complete: missing limitations"
     assert judged["model.scan"].status == "none"
     either = for_question(["data.quality", "data.pii"], judged)
@@ -342,3 +347,24 @@ def test_the_notebook_face_hashes_only_files_modified_since_their_check(
     os.utime(tmp_path / "model.pkl", None)
     assert collect(record, tmp_path, later + dt.timedelta(hours=1),
                    trust_mtime=True)["model.scan"].status == "stale"
+
+
+def test_a_file_the_guard_refused_is_not_held_against_the_scans(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    safe = _scanned(tmp_path, "model.pkl", SAFE, monkeypatch)
+    evil = _scanned(tmp_path, "evil.pkl", EVIL, monkeypatch)
+    refused = {**to_json(evil), "id": "guard:evil.pkl", "kind": "guard",
+               "parameters": {"action": "refused", "loader": "pickle.load"}}
+    judged = collect(_record(safe, evil), tmp_path, NOW)["model.scan"]
+    assert (judged.status, judged.why) == ("failed", "check model:evil.pkl failed")
+    judged = collect(_record(safe, evil, refused), tmp_path, NOW)["model.scan"]
+    assert judged.status == "fresh"
+    # Loaded by hand despite its scan: that contradicts a yes.
+    allowed = {**refused, "parameters": {"action": "override", "reason": "a demo"}}
+    judged = collect(_record(safe, evil, allowed), tmp_path, NOW)["model.scan"]
+    assert (judged.status, judged.why) == (
+        "failed", "check guard:evil.pkl: the file was loaded despite its scan (verdict 'fail'), "
+                  "allowed by hand: a demo")
+    # A hash is evidence whatever the scan found.
+    assert collect(_record(evil), tmp_path, NOW)["model.hash"].why == (
+        "check model:evil.pkl recorded its SHA-256")
