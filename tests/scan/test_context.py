@@ -11,7 +11,7 @@ from aisec_nb.rules import rule, rules
 from aisec_nb.scan.context import finding, truncate, with_member
 from aisec_nb.scan.formats.tables import load_table
 from aisec_nb.scan.limits import FormatScan
-from aisec_nb.scan.pickle.machine import _CODE
+from aisec_nb.scan.pickle.machine import CODES
 from aisec_nb.scan.policy import Danger
 from aisec_nb.scan.verdict import NOT_CHECKED
 
@@ -34,8 +34,8 @@ def test_every_code_the_scanner_emits_is_catalogued_and_every_scan_rule_is_emitt
 
 
 def test_pickle_dangers_grade_as_their_rules_do() -> None:
-    assert {_CODE[d]: d.severity for d in Danger} == {
-        _CODE[d]: rule(_CODE[d]).severity for d in Danger}
+    assert {CODES[d]: d.severity for d in Danger} == {
+        CODES[d]: rule(CODES[d]).severity for d in Danger}
 
 
 def test_a_finding_takes_its_severity_from_the_catalogue_unless_graded_otherwise() -> None:
