@@ -322,7 +322,9 @@ WRAPPED = """() => {
   const wrapped = [];
   const picked = '.aisec-report code, .aisec-report .aisec-nowrap';
   document.querySelectorAll(picked).forEach(e => {
-      if (e.getClientRects().length > 1) wrapped.push(e.textContent);
+      // on more than one line when a box starts below where the first one ends
+      const rs = [...e.getClientRects()];
+      if (rs.some(r => r.top >= rs[0].bottom - 1)) wrapped.push(e.textContent);
     });
   return wrapped;
 }"""
