@@ -47,7 +47,9 @@ def read_notebook(path: Path) -> Any:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         problem = f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        if not text.rstrip().endswith("}"):
+        # The text ends where the parser still wanted more (or inside a string that never
+        # closes): a write that was cut short.
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             problem += "; the file looks truncated"
         raise NotebookError(name, problem) from None
     if not isinstance(raw, dict) or "cells" not in raw or "nbformat" not in raw:

@@ -73,3 +73,20 @@ def test_arbitrary_bytes_never_escape_as_anything_but_notebook_error(data: bytes
             read_notebook(path)
         except NotebookError as exc:
             assert str(exc).startswith(str(path))
+
+
+@pytest.mark.parametrize("share", [0.1, 0.33, 0.5, 0.77, 0.999])
+def test_a_notebook_cut_anywhere_is_called_truncated(tmp_path: Path, share: float) -> None:
+    text = (Path(__file__).parents[1] / "example-notebooks" / "quickstart.ipynb").read_text()
+    path = tmp_path / "cut.ipynb"
+    path.write_text(text[: int(len(text) * share)], encoding="utf-8")
+    with pytest.raises(NotebookError, match="the file looks truncated"):
+        read_notebook(path)
+
+
+def test_a_syntax_error_inside_is_not_called_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "bad.ipynb"
+    path.write_text('{"cells": [],, "nbformat": 4}', encoding="utf-8")
+    with pytest.raises(NotebookError, match="not valid JSON") as info:
+        read_notebook(path)
+    assert "truncated" not in str(info.value)
