@@ -89,7 +89,13 @@ def render_text(results: list[ModelCheck]) -> str:
             line = f"    {f.severity:<8} {f.code}  {f.message}{where}"
             grouped.setdefault(owner, []).append(line)
         lines.extend(grouped.pop(None, []))
+        if r.summary.excluded:
+            lines.append(f"  left out: {', '.join(r.summary.excluded)} (hidden folders and "
+                         "notebooks are not part of a folder's target)")
+        quiet = r.summary.non_model_files or {}
         for entry in files:
+            if entry.format in quiet and entry.name not in grouped:
+                continue  # summed up in one finding above
             lines.append(f"  {entry.verdict.upper():<5} {entry.name}  [{entry.format}]")
             lines.extend(grouped.get(entry.name, []))
     counts: dict[str, int] = {}

@@ -97,6 +97,12 @@ def report_html(result: ModelCheck) -> str:
             s.bytes_parsed, int(result.target.size), s.format or "?"))))
     facts.append(_row("fully parsed", "yes" if s.complete else
                       "<b>no</b> (never reported as clean)"))
+    if s.non_model_files:
+        facts.append(_row("no model format", escape(", ".join(
+            f"{n} {fmt}" for fmt, n in s.non_model_files.items())) + " file(s), hashed only"))
+    if s.excluded:
+        facts.append(_row("left out", ", ".join(code(n) for n in s.excluded)
+                          + " (hidden folders and notebooks are not part of a folder's target)"))
     hashes = []
     if result.target.kind == "directory":
         hashes.append(_row("root digest", f"{code(result.target.sha256)} "

@@ -40,6 +40,12 @@ class ScanSummary(_Model):
                                             description="Files per verdict, for a folder.")
     root_digest: str | None = None
     digest_method: str | None = None
+    excluded: tuple[str, ...] | None = Field(
+        default=None, description="What a folder scan left out of its target, neither scanned "
+        "nor in the root digest: hidden folders ('.ipynb_checkpoints/') and notebooks.")
+    non_model_files: dict[str, int] | None = Field(
+        default=None, description="Files of a folder in no model format (pictures, PDFs), by "
+        "format: hashed only, summed up in one finding.")
     signatures: tuple[dict[str, Any], ...] | None = None
     expected_sha256: str | None = None
 

@@ -34,6 +34,21 @@ CHUNK = 1024 * 1024
 
 IGNORED_NAMES = frozenset({"model.sig", ".git", ".github", ".gitignore", ".gitattributes"})
 """Names model-signing leaves out of a folder's digest by default (plus the signature itself)."""
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def left_out(name: str, *, is_dir: bool) -> bool:
+    """Whether a folder scan leaves this entry out of its target: a hidden folder (its name
+    starts with a dot: ``.ipynb_checkpoints``, ``.cache``, ``.git``) or a notebook. Neither is
+    a model file, and the notebook running the scan (and its checkpoints) changes on every save,
+    which would make the folder's evidence stale at once.
+
+    >>> left_out(".ipynb_checkpoints", is_dir=True), left_out("train.ipynb", is_dir=False)
+    (True, True)
+    >>> left_out(".gitattributes", is_dir=False), left_out("weights", is_dir=True)
+    (False, False)
+    """
+    return name.startswith(".") if is_dir else name.endswith(NOTEBOOK_SUFFIX)
 
 Progress = Callable[[int], None]
 """Called with the number of bytes newly hashed."""
@@ -167,7 +182,8 @@ def root_digest(file_digests: Iterable[tuple[str, str]]) -> str:
 
 
 def signed_files(folder: Path, *, max_files: int) -> Iterator[tuple[str, Path]]:
-    """``(relative posix name, path)`` of every regular file model-signing would hash, sorted.
+    """``(relative posix name, path)`` of every regular file of a folder's target, sorted: the
+    files model-signing would hash, less what a folder scan leaves out (:func:`left_out`).
 
     Symbolic links are not followed (model-signing refuses them by default) and are not listed;
     the folder scan reports them. Raises ``OverflowError`` past ``max_files``.
@@ -179,6 +195,8 @@ def signed_files(folder: Path, *, max_files: int) -> Iterator[tuple[str, Path]]:
         with os.scandir(current) as entries:
             for entry in entries:
                 if entry.name in IGNORED_NAMES or entry.is_symlink():
+                    continue
+                if left_out(entry.name, is_dir=entry.is_dir(follow_symlinks=False)):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
@@ -193,10 +211,11 @@ def signed_files(folder: Path, *, max_files: int) -> Iterator[tuple[str, Path]]:
 
 
 def directory_digest(path: str | Path, *, max_files: int = 100_000) -> str:
-    """The OpenSSF model-signing (v1.0, ``files`` serialization, SHA-256) root digest of a folder.
+    """The OpenSSF model-signing (v1.0, ``files`` serialization, SHA-256) root digest of a
+    folder's target, over exactly the files a folder scan hashes (:func:`signed_files`).
 
-    This is the value a ``model.sig`` for the folder carries as its subject digest, and what
-    ``Target.sha256`` holds for a folder scan, so the linter can re-check staleness with it.
+    This is what ``Target.sha256`` holds for a folder scan, so the linter re-checks staleness
+    with it: saving the notebook that ran the scan (left out of the target) changes nothing.
     """
     folder = Path(path)
     pairs = [(name, sha256_file(p)[0]) for name, p in signed_files(folder, max_files=max_files)]
