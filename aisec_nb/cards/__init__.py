@@ -10,6 +10,7 @@ exporters write a Hugging Face ``README.md``, a CycloneDX ML-BOM, SPDX 3.0.1 JSO
 
 Example::
 
+    >>> from aisec_nb.cards import build_card, export_card
     >>> card = build_card(user={"name": "clf"})
     >>> card.complete, export_card(card, "hf").startswith("---\\n")
     (False, True)
