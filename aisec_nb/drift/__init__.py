@@ -17,12 +17,25 @@ No Jupyter, IPython or plotly imports here; the faces live in :mod:`aisec_nb.jup
 
 from __future__ import annotations
 
-from .compare import ColumnDrift, DriftReport, compare_profiles, compare_to_profile
-from .decide import DriftConfig, drift_config
-from .monitor import Monitor
-from .ood import OODResult
-from .profile import Profile, build_profile, merge_profiles
-from .windows import WindowedReport, compare_windows
+from .._lazy import lazy_attributes
+
+# Served lazily: the faces read drift settings (``drift_config``) on every command, and that
+# must not import numpy, pandas and the statistics.
+_LAZY = {
+    "ColumnDrift": "aisec_nb.drift.compare",
+    "DriftReport": "aisec_nb.drift.compare",
+    "compare_profiles": "aisec_nb.drift.compare",
+    "compare_to_profile": "aisec_nb.drift.compare",
+    "DriftConfig": "aisec_nb.drift.decide",
+    "drift_config": "aisec_nb.drift.decide",
+    "Monitor": "aisec_nb.drift.monitor",
+    "OODResult": "aisec_nb.drift.ood",
+    "Profile": "aisec_nb.drift.profile",
+    "build_profile": "aisec_nb.drift.profile",
+    "merge_profiles": "aisec_nb.drift.profile",
+    "WindowedReport": "aisec_nb.drift.windows",
+    "compare_windows": "aisec_nb.drift.windows",
+}
 
 __all__ = [
     "ColumnDrift",
@@ -39,3 +52,5 @@ __all__ = [
     "drift_config",
     "merge_profiles",
 ]
+
+__getattr__ = lazy_attributes(__name__, _LAZY)
