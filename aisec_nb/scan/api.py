@@ -28,6 +28,7 @@ from typing import Any
 
 from ..errors import UnreadableInputError, UsageError
 from ..record import Finding, ModelCheck, Target, Timing, make_check
+from .ahead import HashAhead
 from .context import ScanContext, finding, truncate
 from .directory import scan_directory
 from .dispatch import scan_stream
@@ -58,14 +59,17 @@ def scan_path(
     policy: Policy | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    ahead: HashAhead | None = None,
 ) -> ModelCheck:
     """Scan a model file or folder. The result's ``id`` is ``model:<path as given>``.
 
     ``expect_sha256`` is compared with the file's digest (a folder's model-signing root
     digest); a ``model.sig`` or ``SHA256SUMS`` next to the model is compared too. A mismatch
     fails the scan. ``policy`` defaults to the shipped one (a face adds the project's allowlist:
-    ``load_policy(settings.scan.allow)``). Raises :class:`UnreadableInputError` for a path that
-    cannot be read.
+    ``load_policy(settings.scan.allow)``). ``ahead`` is a thread already hashing the file
+    (:mod:`~aisec_nb.scan.ahead`; ``aisec_nb.scan.scan_path`` starts one for a big file before
+    it imports the scanner). Raises :class:`UnreadableInputError` for a path that cannot be
+    read.
     """
     given = str(path)
     p = Path(path)
@@ -78,7 +82,7 @@ def scan_path(
     if p.is_dir():
         target, findings, complete, summary = scan_directory(p, given, ctx, progress)
     else:
-        target, findings, complete, summary = _scan_one(p, given, ctx, progress)
+        target, findings, complete, summary = _scan_one(p, given, ctx, progress, ahead)
     if expected is not None:
         summary["expected_sha256"] = expected
         if target.sha256 != expected:
@@ -97,13 +101,14 @@ def scan_path(
     )
 
 
-def _scan_one(p: Path, given: str, ctx: ScanContext,
-              progress: Progress | None) -> tuple[Target, list[Finding], bool, dict[str, Any]]:
+def _scan_one(p: Path, given: str, ctx: ScanContext, progress: Progress | None,
+              ahead: HashAhead | None = None
+              ) -> tuple[Target, list[Finding], bool, dict[str, Any]]:
     if not p.is_file():
         # A FIFO blocks and a device such as /dev/zero never ends: refuse, do not hang.
         raise UnreadableInputError(given, "is not a regular file (FIFO, socket or device)")
     try:
-        outcome = scan_file(p, ctx, progress)
+        outcome = scan_file(p, ctx, progress, None if progress is not None else ahead)
     except IsADirectoryError:
         raise UnreadableInputError(given, "is a folder") from None
     except OSError as exc:

@@ -16,9 +16,11 @@ Example::
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .ahead import HashAhead, identity
 from .context import ScanContext, finding, truncate
 from .dispatch import scan_stream
 from .hashing import HashingReader, Progress
@@ -35,8 +37,14 @@ class FileOutcome:
     bytes_parsed: int
 
 
-def scan_file(path: Path, ctx: ScanContext, progress: Progress | None = None) -> FileOutcome:
-    """Parse and hash one file in one pass. Raises ``OSError`` if it cannot be opened."""
+def scan_file(path: Path, ctx: ScanContext, progress: Progress | None = None,
+              ahead: HashAhead | None = None) -> FileOutcome:
+    """Parse and hash one file in one pass (or parse it while ``ahead`` hashes it on a thread).
+    Raises ``OSError`` if it cannot be opened."""
+    if ahead is not None:
+        outcome = _with_ahead(path, ctx, ahead)
+        if outcome is not None:
+            return outcome
     with path.open("rb") as fh:
         reader = HashingReader(fh, progress=progress)
         try:
@@ -44,6 +52,21 @@ def scan_file(path: Path, ctx: ScanContext, progress: Progress | None = None) ->
         finally:
             digest = reader.finish()
     return FileOutcome(scan, digest, reader.hashed, reader.bytes_read)
+
+
+def _with_ahead(path: Path, ctx: ScanContext, ahead: HashAhead) -> FileOutcome | None:
+    """The scan of ``path`` with the digest the thread computed, or None when the thread and
+    the parser may not have seen the same bytes (then the caller scans in one pass)."""
+    with path.open("rb") as fh:
+        seen = identity(os.fstat(fh.fileno()))
+        reader = HashingReader(fh, hashing=False)
+        scan = _guarded(reader, ctx)
+        after = identity(os.fstat(fh.fileno()))
+    hashed = ahead.result()
+    if hashed is None or not hashed.before == hashed.after == seen == after or (
+            hashed.size != seen[2]):
+        return None
+    return FileOutcome(scan, hashed.sha256, hashed.size, reader.bytes_read)
 
 
 def _guarded(reader: HashingReader, ctx: ScanContext) -> FormatScan:

@@ -55,10 +55,16 @@ Progress = Callable[[int], None]
 
 
 class HashingReader(SeekableView):
-    """A read-only, seekable view of ``raw`` that SHA-256-hashes the whole file in one pass."""
+    """A read-only, seekable view of ``raw`` that SHA-256-hashes the whole file in one pass.
 
-    def __init__(self, raw: io.BufferedIOBase, *, progress: Progress | None = None) -> None:
+    ``hashing=False`` makes it a plain view (the digest comes from elsewhere, see
+    :mod:`~aisec_nb.scan.ahead`): bytes the parser skips are then never read.
+    """
+
+    def __init__(self, raw: io.BufferedIOBase, *, progress: Progress | None = None,
+                 hashing: bool = True) -> None:
         super().__init__()
+        self._hashing = hashing
         self._raw = raw
         self._digest = hashlib.sha256()
         self._pos = 0
@@ -79,6 +85,13 @@ class HashingReader(SeekableView):
 
     def readinto(self, buffer: WriteableBuffer, /) -> int:
         view = memoryview(buffer).cast("B")
+        if not self._hashing:
+            self._raw_at(self._pos)
+            n = self._raw.readinto(view) or 0
+            self._raw_pos += n
+            self._pos += n
+            self.bytes_read += n
+            return n
         if self._pos > self._hashed:
             self._hash_to(self._pos)
             if self._pos > self._hashed:
@@ -137,7 +150,10 @@ class HashingReader(SeekableView):
             self._note(n)
 
     def finish(self) -> str:
-        """Hash whatever was not read yet and return the file's SHA-256 hex digest."""
+        """Hash whatever was not read yet and return the file's SHA-256 hex digest (``""``
+        for a view that does not hash)."""
+        if not self._hashing:
+            return ""
         self._hash_to(None)
         self.size = max(self.size, self._hashed)
         return self._digest.hexdigest()
