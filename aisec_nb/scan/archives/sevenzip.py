@@ -751,24 +751,32 @@ class _Tapped(SeekableView):
 
 class _Crcs:
     """CRC-32 of every sub-stream of a folder, computed from the bytes as they are decoded (the
-    first time each byte is produced, in order), so checking costs no second pass."""
+    first time each byte is produced, in order), so checking costs no second pass. Sub-streams
+    are visited in order with a moving index: linear in chunks plus files."""
 
     def __init__(self, entries: list[Entry]) -> None:
-        self.ranges = [(e.offset, e.offset + e.size, e) for e in entries]
+        self.ranges = sorted(((e.offset, e.offset + e.size, e) for e in entries),
+                             key=lambda r: (r[0], r[1]))
         self.crc = {id(e): 0 for e in entries}
         self.done = 0
+        self._first = 0
 
     def __call__(self, offset: int, data: bytes) -> None:
         end = offset + len(data)
         if offset > self.done or end <= self.done:
             return
-        part = memoryview(data)[self.done - offset :]
         at = self.done
-        for lo, hi, entry in self.ranges:
-            if hi <= at or lo >= end:
-                continue
+        part = memoryview(data)[at - offset :]
+        ranges = self.ranges
+        while self._first < len(ranges) and ranges[self._first][1] <= at:
+            self._first += 1
+        i = self._first
+        while i < len(ranges) and ranges[i][0] < end:
+            lo, hi, entry = ranges[i]
             a, b = max(lo, at), min(hi, end)
-            self.crc[id(entry)] = zlib.crc32(part[a - at : b - at], self.crc[id(entry)])
+            if a < b:
+                self.crc[id(entry)] = zlib.crc32(part[a - at : b - at], self.crc[id(entry)])
+            i += 1
         self.done = end
 
 
