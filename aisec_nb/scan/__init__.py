@@ -37,9 +37,14 @@ def scan_path(path: str | Path, **options: Any) -> ModelCheck:
     the parser's one pass instead, on the caller's thread.
     """
     job = _ahead.start(path) if options.get("progress") is None else None
-    from .api import scan_path as scan  # the scanner, imported while the thread hashes
+    if job is None:
+        from .api import scan_path as scan
 
-    return scan(path, ahead=job, **options)
+        return scan(path, **options)
+    with _ahead.quick_switching():
+        from .api import scan_path as scan  # the scanner, imported while the thread hashes
+
+        return scan(path, ahead=job, **options)
 
 
 _LAZY = {

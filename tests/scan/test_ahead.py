@@ -71,3 +71,12 @@ def test_importing_the_scanner_package_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_switch_interval_is_restored() -> None:
+    before = sys.getswitchinterval()
+    with ahead.quick_switching():
+        with ahead.quick_switching():
+            assert sys.getswitchinterval() == min(before, ahead.SWITCH_INTERVAL)
+        assert sys.getswitchinterval() == min(before, ahead.SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
