@@ -23,7 +23,10 @@ export const VERDICT_WORDS: { [verdict: string]: { label: string; symbol: string
     warn: { label: 'WARN', symbol: '!', text: 'passed with warnings' },
     fail: { label: 'FAIL', symbol: '✗', text: 'failed' },
     error: { label: 'ERROR', symbol: '⚠', text: 'ended in error' },
-    none: { label: 'RECORDED', symbol: '•', text: 'recorded' }
+    none: { label: 'RECORDED', symbol: '•', text: 'recorded' },
+    // A model card's own states: whether its evidence passed says nothing about the card's gaps.
+    complete: { label: 'COMPLETE', symbol: '✓', text: 'complete' },
+    incomplete: { label: 'INCOMPLETE', symbol: '!', text: 'incomplete' }
   };
 
 const KIND_TITLES: { [kind: string]: string } = {
@@ -118,6 +121,23 @@ export function findingsOf(payload: JSONObject): IFinding[] {
 export function verdictOf(payload: JSONObject): string {
   const v = payload['verdict'];
   return typeof v === 'string' && v in VERDICT_ORDER ? v : 'none';
+}
+
+/**
+ * The badge a payload of this kind shows: a model card shows whether it is complete, unless its
+ * evidence failed or ended in error (worse than a gap); every other kind shows its verdict.
+ *
+ *     headVerdict('model_card', { complete: false, missing: ['license'], verdict: 'pass' }) // 'incomplete'
+ */
+export function headVerdict(kind: string, payload: JSONObject): string {
+  const verdict = verdictOf(payload);
+  if (kind !== 'model_card' || verdict === 'fail' || verdict === 'error') {
+    return verdict;
+  }
+  if (!cardComplete(payload)) {
+    return 'incomplete';
+  }
+  return verdict === 'warn' ? 'warn' : 'complete';
 }
 
 export function verdictBadge(verdict: string): HTMLElement {
@@ -408,7 +428,9 @@ function modelCardParts(payload: JSONObject): ICardParts {
   }
   const evidence = isObject(payload['evidence']) ? Object.keys(payload['evidence']).length : 0;
   if (evidence) {
-    line.push(`${evidence} check(s) as evidence`);
+    const verdict = verdictOf(payload);
+    const words = verdict === 'none' ? '' : `, ${VERDICT_WORDS[verdict].text}`;
+    line.push(`${evidence} check(s) as evidence${words}`);
   }
   const overrides = isObject(payload['overrides']) ? Object.keys(payload['overrides']) : [];
   if (overrides.length) {
@@ -469,7 +491,7 @@ export function renderCard(fragment: unknown): HTMLElement {
               ? threatModelParts(payload)
               : singletonParts(kind, payload)
             : genericParts(kind, id, payload);
-  const verdict = verdictOf(payload);
+  const verdict = headVerdict(kind, payload);
   const words = VERDICT_WORDS[verdict];
   card.classList.add(`jp-AisecCard-${verdict}`);
   card.dataset.aisecKind = kind;

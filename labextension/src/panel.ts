@@ -19,6 +19,7 @@ import {
   threatStages,
   VERDICT_ORDER,
   VERDICT_WORDS,
+  headVerdict,
   verdictBadge,
   verdictOf
 } from './card';
@@ -274,7 +275,7 @@ export class AisecPanel extends Widget {
           const missing = cardMissing(payload);
           words = cardComplete(payload) ? 'model card complete' : `model card: ${missing.length} required field(s) missing`;
         }
-        item.append(verdictBadge(verdictOf(payload)), document.createTextNode(' '));
+        item.append(verdictBadge(headVerdict(slot, payload)), document.createTextNode(' '));
         item.append(this._link(words, index, 'jp-AisecPanel-id'));
         list.append(item);
       }

@@ -1,7 +1,7 @@
 /**
  * @jest-environment jsdom
  */
-import { renderCard } from '../card';
+import { renderCard, VERDICT_WORDS } from '../card';
 import { coverage } from '../coverage';
 import type { ICatalogue } from '../api';
 
@@ -96,6 +96,34 @@ describe('cards', () => {
     expect(done.dataset.aisecComplete).toBe('true');
     expect(done.textContent).toContain('complete: every required field filled');
     expect(done.querySelector('.jp-AisecCard-missing')).toBeNull();
+  });
+
+  test.each([
+    [false, 'pass', 'incomplete', '! INCOMPLETE'],
+    [false, undefined, 'incomplete', '! INCOMPLETE'],
+    [false, 'fail', 'fail', '✗ FAIL'],
+    [true, 'pass', 'complete', '✓ COMPLETE'],
+    [true, undefined, 'complete', '✓ COMPLETE'],
+    [true, 'warn', 'warn', '! WARN'],
+    [true, 'error', 'error', '⚠ ERROR']
+  ])('a model card complete=%s with evidence %s shows %s', (complete, verdict, shown, badge) => {
+    const payload = {
+      recorded_at: 'x',
+      name: 'clf',
+      complete,
+      verdict,
+      missing: complete ? [] : ['license'],
+      evidence: { 'model:m.npy': { kind: 'model', verdict: verdict ?? 'pass' } }
+    };
+    const card = renderCard({ schema_version: 1, kind: 'model_card', id: 'model_card', payload });
+    expect(card.dataset.aisecVerdict).toBe(shown);
+    expect(card.classList.contains(`jp-AisecCard-${shown}`)).toBe(true);
+    expect(card.querySelector('.jp-AisecCard-header .jp-AisecVerdict')?.textContent).toBe(badge);
+    if (verdict) {
+      expect(card.querySelector('.jp-AisecCard-summary')?.textContent).toContain(
+        `1 check(s) as evidence, ${VERDICT_WORDS[verdict].text}`
+      );
+    }
   });
 
   test('a fragment stored as a string, and one that is not readable', () => {
