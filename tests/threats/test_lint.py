@@ -68,6 +68,21 @@ def test_an_unowned_critical_residual_risk_fails_lint(tmp_path: Path,
     assert main(["lint", str(path)]) == 0
 
 
+def test_a_required_threat_model_reports_each_risk_once(tmp_path: Path) -> None:
+    bare = write(notebook_showing(leading_markdown=0), tmp_path / "bare.ipynb")
+    assert _codes(bare) == [("AISEC-POL-003", "the notebook has no threat model (%aisec threats)")]
+    q = Questionnaire()
+    for question in q.applicable():  # all answered: the completeness rule (THR-001) is quiet
+        q.answer(question.id, "no")
+    _owned(q)
+    q.set_risk("malicious-model-file", owner="", response=None)
+    assert _codes(_notebook(tmp_path, q.assess())) == [
+        (UNOWNED_CRITICAL, "risk malicious-model-file (A model file runs code when it is loaded) "
+                           "has a critical residual risk but neither an owner nor a response")]
+    q.set_risk("malicious-model-file", owner="ML lead", response="accept")
+    assert _codes(_notebook(tmp_path, q.assess())) == []
+
+
 def test_a_high_risk_lacking_one_of_owner_and_response(tmp_path: Path) -> None:
     q = Questionnaire()
     _owned(q)
@@ -150,7 +165,7 @@ def test_a_threat_model_not_written_by_the_questionnaire_is_left_to_the_policy_r
     hand = {"recorded_at": "2026-01-01T00:00:00Z",
             "risks": [{"id": "R1", "residual": {"severity": "critical"}, "status": "open"}]}
     path = _notebook(tmp_path, hand)
-    assert [c for c, _ in _codes(path)] == ["AISEC-POL-003"]
+    assert _codes(path) == [("AISEC-POL-003", "the threat model has 1 open critical risk(s): R1")]
 
 
 def test_lint_reports_at_the_cell_that_shows_the_threat_model(tmp_path: Path) -> None:
