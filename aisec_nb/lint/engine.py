@@ -219,6 +219,7 @@ def lint_one(path: Path, settings: LintSettings = DEFAULT_SETTINGS, *,
     nb = read_notebook(path)
     name = str(path)
     record = read_record(nb, name)
+    typed = ev.typed_record(record, name)
     base = path.parent
     cells = nb.cells
     sources = [_source(c) for c in cells]
@@ -233,12 +234,12 @@ def lint_one(path: Path, settings: LintSettings = DEFAULT_SETTINGS, *,
         raw.append((hit.code, hit.message, {
             "cell": hit.cell, "line": hit.line, "column": hit.column,
             "source": _mask_line(text, hit.redact).strip()}))
-    hits = [*ev.check_rules(record, base),
-            *ev.use_rules(result.uses, record, base, settings.require),
-            *ev.policy_rules(record, settings.require), *ev.card_rules(record, base),
-            *ev.threat_rules(record, base, settings.require)]
+    hits = [*ev.check_rules(record, typed, base),
+            *ev.use_rules(result.uses, typed, base, settings.require),
+            *ev.policy_rules(record, typed, settings.require),
+            *ev.card_rules(record, typed, base), *ev.threat_rules(record, base, settings.require)]
     if recheck:
-        hits.extend(ev.recheck_rules(record, base))
+        hits.extend(ev.recheck_rules(record, typed, base))
     for found in hits:
         fields: dict[str, Any] = {"cell": found.cell, "check_id": found.check_id,
                                   "cells": found.cells if len(found.cells) > 1 else ()}
