@@ -34,6 +34,8 @@ class Server:
     root: Path
     log: Path
     process: subprocess.Popen[bytes]
+    app: str = "lab"
+    """``lab`` or ``notebook``: which front end the server serves."""
 
     def request(
         self,
@@ -128,7 +130,7 @@ def jupyter(
     with log.open("wb") as out:
         process = subprocess.Popen([exe], cwd=root, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", token, root, log, process)
+    server = Server(f"http://127.0.0.1:{port}", token, root, log, process, app)
     try:
         deadline = time.monotonic() + timeout
         while True:

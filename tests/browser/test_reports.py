@@ -25,17 +25,13 @@ from typing import Any
 
 import pytest
 
-from tests.serverproc import Server, jupyter
+from tests.browserkit import CURRENT, KERNELSPEC, Front, chromium, notebook_server, screenshots
+from tests.serverproc import Server
 
 pytestmark = pytest.mark.kernel
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("AISEC_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+SHOTS = screenshots(Path(__file__).parent / "screenshots")
 TIMEOUT = 180_000
-CURRENT = "window.jupyterapp.shell.currentWidget"
-THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
 
 class Trap:
@@ -101,14 +97,6 @@ CELLS = {
 }
 
 
-def require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
-
-
 def _project(root: Path) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
@@ -117,8 +105,7 @@ def _project(root: Path) -> None:
     (root / "model.pkl").write_bytes(pickle.dumps({"coef": [1.0, 2.0]}, protocol=4))
     (root / "trapped.pkl").write_bytes(pickle.dumps(Trap(), protocol=4))
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.cells = [new_code_cell(source, metadata={"name": name}) for name, source in CELLS.items()]
     nbformat.write(nb, str(root / "reports.ipynb"))
 
@@ -142,19 +129,9 @@ def _without_cards(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        require(False, "playwright is not installed (pip install -e '.[test]')")
-        raise
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)  # not emptied: $AISEC_SCREENSHOTS may be shared
+    with chromium(extension=False) as b:
+        yield b
 
 
 @pytest.fixture(scope="module", params=["cards", "html"])
@@ -167,39 +144,21 @@ def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     root = base / "root"
     _project(root)
     _settings(base / "lab-home")
-    extra = {"LabApp": {"expose_app_in_browser": True}}
     with pytest.MonkeyPatch.context() as patch:
         if variant == "html":  # an extra config path: its page config is merged with the rest
             patch.setenv("JUPYTER_CONFIG_PATH", str(_without_cards(base / "no-cards")))
-        with jupyter("lab", root, extra=extra, timeout=120) as server:
+        with notebook_server("lab", root) as server:
             yield variant, server
 
 
-class Page:
+class Page(Front):
+    """The notebook of reports: slow cells (hence the long timeout), and Run All that stops at
+    the first error."""
+
     def __init__(self, page: Any, server: Server) -> None:
-        self.page = page
-        self.server = server
-        page.set_default_timeout(TIMEOUT)
+        super().__init__(page, server, timeout_ms=TIMEOUT)
 
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
-
-    def wait(self, expression: str, arg: Any = None) -> None:
-        self.page.wait_for_function(expression, arg=arg, timeout=TIMEOUT)
-
-    def command(self, name: str, args: dict[str, Any] | None = None) -> Any:
-        return self.js("([n, a]) => window.jupyterapp.commands.execute(n, a)", [name, args or {}])
-
-    def open(self, path: str) -> None:
-        self.page.goto(f"{self.server.url}/lab/tree/{path}?token={self.server.token}")
-        self.wait(f"""(path) => {{
-          const w = window.jupyterapp && {CURRENT};
-          return !!(w && w.context && w.context.path === path && w.context.isReady &&
-            w.sessionContext.session && w.sessionContext.session.kernel &&
-            w.sessionContext.session.kernel.status === 'idle');
-        }}""", path)
-
-    def run_all(self) -> list[str]:
+    def run_all_cells(self) -> list[str]:
         """Run every cell; the names of cells that did not run (Run All stops at an error)."""
         self.command("notebook:run-all-cells")
         self.wait(f"""() => {{
@@ -227,12 +186,6 @@ class Page:
           }}
           return out;
         }}"""))
-
-    def theme(self, name: str) -> None:
-        self.command("apputils:change-theme", {"theme": THEMES[name]})
-        light = "true" if name == "light" else "false"
-        self.wait(f"() => document.body.dataset.jpThemeLight === '{light}'")
-        self.page.wait_for_timeout(800)
 
 
 def _cells(page: Page) -> dict[str, int]:
@@ -345,9 +298,9 @@ def test_every_report_and_figure_in_both_themes(browser: Any, lab: tuple[str, Se
     variant, server = lab
     page = Page(browser.new_page(viewport={"width": 1280, "height": 1000}), server)
     try:
-        page.open("reports.ipynb")
+        page.open_notebook("reports.ipynb")
         page.js("() => window.jupyterapp.shell.collapseLeft()")
-        assert page.run_all() == []
+        assert page.run_all_cells() == []
         index = _cells(page)
         page.page.wait_for_selector(".jp-RenderedPlotly .main-svg")
         page.page.wait_for_timeout(2000)  # plotly draws after the output is attached
@@ -368,7 +321,7 @@ def test_every_report_and_figure_in_both_themes(browser: Any, lab: tuple[str, Se
             assert "all 44 bytes, parsed as pickle and hashed" in texts[index["model-benign"]]
         problems: dict[str, list[str]] = {}
         for theme in ("light", "dark"):
-            page.theme(theme)
+            page.theme(theme, settle_ms=800)
             _full_height(page)
             page.page.screenshot(path=str(SHOTS / f"{variant}-{theme}-notebook.png"),
                                  full_page=True)

