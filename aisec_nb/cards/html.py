@@ -53,7 +53,9 @@ def source_badge(card: ModelCard, source: str | None) -> str:
         if digest:
             parts.append(f"{digest[:12]}…")
         colour = COLOURS.get(ref.verdict or "", colour)
-    return _badge(" · ".join(parts), colour, f"verdict {ref.verdict}" if ref else "")
+    label = " · ".join(parts)
+    # The whole label as the tooltip too: a narrow form cuts the badge short.
+    return _badge(label, colour, f"{label} (verdict {ref.verdict})" if ref else label)
 
 
 def _cell(value: Any) -> str:

@@ -69,6 +69,8 @@ LAYOUTS: dict[str, dict[str, str]] = {
     "auto": {"width": "auto"},
     "narrow": {"width": "2.4em"},
     "badge": {"min_width": "8em"},
+    "toggle": {"width": "auto", "min_width": "7.5em"},
+    "side": {"flex": "0 0 auto"},
     "field": {"width": "100%", "align_items": "flex-start"},
 }
 
@@ -173,9 +175,9 @@ class FieldEditor:
             self.badge = w.HTML(layout=self.layouts["badge"])
             self.override = w.ToggleButton(description="Override", value=False, icon="unlock",
                                            tooltip="replace the evidence value by hand "
-                                                   "(recorded)", layout=self.layouts["auto"])
+                                                   "(recorded)", layout=self.layouts["toggle"])
             self.override.observe(self._toggle, names="value")
-            parts.append(w.VBox([self.badge, self.override]))
+            parts.append(w.VBox([self.badge, self.override], layout=self.layouts["side"]))
         self.widget = w.HBox(parts, layout=self.layouts["field"])
         self.widget.add_class("aisec-card-field")
         self.widget.add_class(f"aisec-card-field-{spec.key}")
@@ -268,6 +270,12 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+TAB_STYLE = ("<style>.aisec-card-form .lm-TabBar-tab{flex:0 1 auto!important;"
+             "max-width:none!important}</style>")
+"""Tabs as wide as their titles: the fixed width ipywidgets gives them cuts "Limitations &
+failure modes" short."""
 
 
 class CardForm:
@@ -396,7 +404,8 @@ class CardForm:
             status = (f"<span style='color:#9a6700'>{len(card.missing)} required field(s) "
                       "missing</span>")
         verdict = (f" · evidence <b>{card.verdict.upper()}</b>" if card.verdict else "")
-        self.header.value = f"<h3 style='margin:0.2em 0'>Model card: {name}</h3>{status}{verdict}"
+        self.header.value = (f"{TAB_STYLE}<h3 style='margin:0.2em 0'>Model card: {name}</h3>"
+                             f"{status}{verdict}")
         if card.missing or card.problems:
             names = ", ".join(f"<code>{_escape(m)}</code>" for m in card.missing)
             problems = "".join(f"<div><code>{_escape(k)}</code>: {_escape(v)}</div>"
