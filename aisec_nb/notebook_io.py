@@ -20,15 +20,22 @@ MAX_NOTEBOOK_BYTES = 512 * 1024 * 1024
 """A notebook larger than this is refused rather than read into memory."""
 
 
-def read_notebook(path: Path) -> Any:
-    """Read and validate a notebook, returning an ``nbformat.NotebookNode`` (v4).
+def load_notebook_json(path: Path) -> dict[str, Any]:
+    """Read a v4 notebook's JSON without validating it against the notebook schema: a plain
+    ``dict`` with a ``cells`` list (and a ``metadata`` dict, if any), for readers that check
+    what they use themselves (the record is validated by
+    :func:`~aisec_nb.transport.read_record`).
 
-    Raises :class:`NotebookError` for a file that is missing, too large, not JSON or not a valid
+    Importing nbformat costs about a second where jsonschema's optional format checkers are
+    installed (as JupyterLab installs them), which a kernel would pay on its first ``%aisec``
+    command; this reader imports nothing.
+
+        nb = load_notebook_json(Path("work.ipynb"))
+        nb["metadata"].get("aisec")
+
+    Raises :class:`NotebookError` for a file that is missing, too large, not JSON or not a v4
     notebook.
     """
-    import nbformat
-    from nbformat.validator import ValidationError
-
     name = str(path)
     try:
         size = path.stat().st_size
@@ -56,6 +63,24 @@ def read_notebook(path: Path) -> Any:
         raise NotebookError(name, "JSON, but not a Jupyter notebook (no 'cells' / 'nbformat')")
     if raw.get("nbformat") != 4:
         raise NotebookError(name, f"nbformat {raw.get('nbformat')!r} is not supported (need 4)")
+    if not isinstance(raw["cells"], list):
+        raise NotebookError(name, "invalid notebook at cells: not a list")
+    if not isinstance(raw.get("metadata", {}), dict):
+        raise NotebookError(name, "invalid notebook at metadata: not an object")
+    return raw
+
+
+def read_notebook(path: Path) -> Any:
+    """Read and validate a notebook, returning an ``nbformat.NotebookNode`` (v4).
+
+    Raises :class:`NotebookError` for a file that is missing, too large, not JSON or not a valid
+    notebook.
+    """
+    import nbformat
+    from nbformat.validator import ValidationError
+
+    name = str(path)
+    raw = load_notebook_json(path)
     try:
         nb = nbformat.from_dict(raw)  # type: ignore[no-untyped-call]
         nbformat.validate(nb)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aisec_nb.errors import NotebookError
-from aisec_nb.notebook_io import atomic_write_text, read_notebook
+from aisec_nb.notebook_io import atomic_write_text, load_notebook_json, read_notebook
 
 
 def test_invalid_notebook_names_the_place(tmp_path: Path) -> None:
@@ -37,6 +37,45 @@ def test_not_a_notebook(tmp_path: Path, content: bytes, problem: str) -> None:
     path.write_bytes(content)
     with pytest.raises(NotebookError, match=problem):
         read_notebook(path)
+    with pytest.raises(NotebookError, match=problem):
+        load_notebook_json(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"cells": {}, "nbformat": 4, "metadata": {}}', "invalid notebook at cells: not a list"),
+        (b'{"cells": [], "nbformat": 4, "metadata": []}',
+         "invalid notebook at metadata: not an object"),
+    ],
+)
+def test_the_plain_reader_checks_what_readers_index(tmp_path: Path, content: bytes,
+                                                    problem: str) -> None:
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(content)
+    with pytest.raises(NotebookError) as info:
+        load_notebook_json(path)
+    assert str(info.value) == f"{path}: {problem}"
+
+
+def test_the_plain_reader_gives_the_json_and_imports_no_nbformat(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["aisec"] = {"schema_version": 1, "checks": {}}
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1"))
+    path = tmp_path / "work.ipynb"
+    nbformat.write(nb, str(path))
+    loaded = load_notebook_json(path)
+    assert type(loaded) is dict
+    assert loaded["metadata"]["aisec"] == {"schema_version": 1, "checks": {}}
+    assert [c["source"] for c in loaded["cells"]] == [["x = 1"]]  # as saved, not normalised
+    code = ("import sys; from pathlib import Path; from aisec_nb.notebook_io import "
+            f"load_notebook_json; load_notebook_json(Path({str(path)!r})); "
+            "print(sorted(m for m in ('nbformat', 'jsonschema') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_folder_is_not_a_notebook(tmp_path: Path) -> None:

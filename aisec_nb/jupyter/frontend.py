@@ -142,13 +142,13 @@ def notebook_record(shell: Any = None) -> NotebookView:
         return NotebookView(empty_record(), "none", "no front end extension answered and the "
                             "notebook file is not known, so only this kernel's results are "
                             "shown")
-    from ..notebook_io import read_notebook
+    from ..notebook_io import load_notebook_json
 
     note = (f"the notebook's record is from the saved file {saved}: no JupyterLab or Notebook 7 "
             "extension answered (VS Code, nbclient, or aisec-nb's extension not installed), so "
             "results not yet saved are missing")
     try:
-        record = read_record(read_notebook(saved), str(saved)).record
+        record = read_record(load_notebook_json(saved), str(saved)).record
     except AisecError as exc:
         return NotebookView(empty_record(), "saved file", f"{note}; it cannot be read: {exc}",
                             str(saved), str(exc))
