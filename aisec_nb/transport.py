@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import functools
 import html
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -113,9 +114,10 @@ class NotebookEvidence:
     record: dict[str, Any]
     cells: dict[tuple[str, str | None], int] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def typed(self) -> NotebookRecord:
-        """The merged record as the typed Record (checks by kind, monitors), validated once.
+        """The merged record as the typed Record (checks by kind, monitors), validated on first
+        use and kept (a linter's rules all read it).
 
         >>> read_record({"metadata": {}, "cells": []}).typed.checks
         {}

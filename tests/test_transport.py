@@ -157,7 +157,9 @@ def test_the_merged_record_reads_back_typed(tmp_path: Path) -> None:
     (tmp_path / "m" / "w.pkl").write_bytes(pickle.dumps({"w": [1.0]}, protocol=4))
     model = scan_path(tmp_path / "m")
     data = check_dataframe(pd.DataFrame({"x": [1, 2, 2]}), name="df")
-    typed = read_record(notebook_showing(model, data)).typed
+    evidence = read_record(notebook_showing(model, data))
+    typed = evidence.typed
+    assert evidence.typed is typed  # validated once, however many rules read it
     scanned, checked = typed.checks[model.id], typed.checks[data.id]
     assert isinstance(scanned, ModelCheck) and isinstance(checked, DataCheck)
     assert scanned.summary.files == (ScannedFile(name="w.pkl", format="pickle", verdict="pass",
