@@ -57,7 +57,8 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(
+/** A new element with an optional class and text content (text only: never parsed as HTML). */
+export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className?: string,
   content?: string

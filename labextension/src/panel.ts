@@ -13,6 +13,7 @@ import { fetchCatalogue, ICatalogue, ILintFinding, ILintReport, lintNotebook } f
 import {
   cardComplete,
   cardMissing,
+  el,
   isQuestionnaire,
   severityBadge,
   threatRisks,
@@ -34,21 +35,6 @@ const SHIELD =
   '9-12V5l-9-4zm-2 16-4-4 1.41-1.41L10 14.17l6.59-6.59L18 9l-8 8z"/></svg>';
 
 export const shieldIcon = new LabIcon({ name: 'aisec-nb:shield', svgstr: SHIELD });
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  content?: string
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (content !== undefined) {
-    node.textContent = content;
-  }
-  return node;
-}
 
 /** The worst verdict of a record's checks and monitors (`none` for an empty record). */
 export function worstVerdict(record: JSONObject | null): string {
