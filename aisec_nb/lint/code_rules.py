@@ -770,9 +770,7 @@ def check_sources(cells: Sequence[tuple[int, str]], base: Path | None) -> CodeRe
                 pass
             out.hits.extend(visitor.hits)
             out.uses.extend(visitor.uses)
-        for line, command in parsed.shell:
-            for found in shell_hits(command, base):
-                out.hits.append(CodeHit(found.code, index, line, 1, found.message))
+        out.add_shell(index, parsed, base)
     return out
 
 
@@ -821,6 +819,10 @@ class CodeResult:
     hits: list[CodeHit] = field(default_factory=list)
     uses: list[FileUse] = field(default_factory=list)
 
+    def add_shell(self, index: int, parsed: ParsedCell, base: Path | None) -> None:
+        self.hits.extend(CodeHit(found.code, index, line, 1, found.message)
+                         for line, command in parsed.shell for found in shell_hits(command, base))
+
 
 def check_cells(cells: Sequence[tuple[int, ParsedCell]], base: Path | None,
                 sources: Sequence[str] | None = None) -> CodeResult:
@@ -843,9 +845,7 @@ def check_cells(cells: Sequence[tuple[int, ParsedCell]], base: Path | None,
             visitor.visit(tree)
             out.hits.extend(visitor.hits)
             out.uses.extend(visitor.uses)
-        for line, command in parsed.shell:
-            for found in shell_hits(command, base):
-                out.hits.append(CodeHit(found.code, index, line, 1, found.message))
+        out.add_shell(index, parsed, base)
     return out
 
 
