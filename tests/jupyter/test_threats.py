@@ -111,26 +111,26 @@ def face_stages() -> list[str]:
     return list(STAGES)
 
 
-def _click(form: ThreatForm, qid: str, value: str | None) -> None:
-    """What a click on an answer button does, on either kind of stage."""
+def _set(form: ThreatForm, qid: str, key: str, value: str | None) -> None:
+    """Set a question's answer ``value`` or ``reason`` as its widget would, on either kind of
+    stage."""
     if form.compact:
         view = _view(form, qid)
         answers = dict(view.answers)
-        answers[qid] = {**answers.get(qid, {"value": None, "reason": ""}), "value": value}
+        answers[qid] = {**answers.get(qid, {"value": None, "reason": ""}), key: value}
         view.answers = answers
     else:
-        form._controls[qid][0].value = value
+        form._controls[qid][0 if key == "value" else 1].value = value
+
+
+def _click(form: ThreatForm, qid: str, value: str | None) -> None:
+    """What a click on an answer button does."""
+    _set(form, qid, "value", value)
 
 
 def _type(form: ThreatForm, qid: str, reason: str) -> None:
     """What typing a reason (and leaving the box) does."""
-    if form.compact:
-        view = _view(form, qid)
-        answers = dict(view.answers)
-        answers[qid] = {**answers.get(qid, {"value": None, "reason": ""}), "reason": reason}
-        view.answers = answers
-    else:
-        form._controls[qid][1].value = reason
+    _set(form, qid, "reason", reason)
 
 
 def _shown(form: ThreatForm, qid: str) -> Any:
