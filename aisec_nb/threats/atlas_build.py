@@ -5,7 +5,7 @@ keeps, for every tactic, technique (and sub-technique) and mitigation, its name 
 techniques, the ``maturity`` and tactics (a sub-technique inherits its parent's tactics), with
 the attribution the licence asks for. Run it when the pinned data file changes::
 
-    python -m aisec_nb.threats.atlas_build PATH/TO/ATLAS.yaml
+    python -m aisec_nb.threats.atlas_build tests/fixtures/atlas/ATLAS.yaml
 
 The data is parsed defensively: some of its lists mix strings and mappings, and only the ids,
 names, maturities and tactics are read. The ATLAS changelog is never read (it disagrees with the
