@@ -28,6 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.browserkit import (
+    FORM_INTERACTIVE_MS,
+    FORM_RECORDED_MS,
     Front,
     chromium,
     notebook,
@@ -35,8 +37,6 @@ from tests.browserkit import (
     write_notebook,
 )
 
-INTERACTIVE_MS = 1500
-RECORDED_MS = 1000
 SETUP = ('import numpy as np\nnp.save("weights.npy", np.arange(8.0))\n'
          'scores = {"accuracy": 0.9}')
 CARD = "%aisec card --name bench --model weights.npy --metrics scores"
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"round {n + 1}/{args.rounds} done", file=sys.stderr)
             page.close()
     for name in runs:
-        targets[name] = RECORDED_MS if "record" in name else INTERACTIVE_MS
+        targets[name] = FORM_RECORDED_MS if "record" in name else FORM_INTERACTIVE_MS
     width = max(map(len, runs))
     print(f"{args.app}, {args.rounds} rounds, a fresh kernel each (ms: median, min-max)")
     for name, values in runs.items():

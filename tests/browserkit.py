@@ -30,6 +30,11 @@ TIMEOUT = 60_000
 CURRENT = "window.jupyterapp.shell.currentWidget"
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+FORM_INTERACTIVE_MS = 1500
+"""A form (``%aisec card``, ``%aisec threats``) usable this long after its cell starts: printed by
+the browser tests and ``benchmarks/notebook_forms.py``, never asserted."""
+FORM_RECORDED_MS = 1000
+"""An edit in the notebook's live ``metadata.aisec`` this long after it is made (printed)."""
 
 
 def screenshots(default: Path, *parts: str) -> Path:
@@ -93,6 +98,22 @@ def notebook_server(app: str, root: Path, *, collaboration: bool = False) -> Ite
     extra = {section: {"expose_app_in_browser": True}}
     with jupyter(app, root, extra=extra, timeout=120, collaboration=collaboration) as server:
         yield server
+
+
+@contextmanager
+def front_page(browser: Any, server: Server, shots: Path, name: str, *, width: int = 1400,
+               height: int = 900) -> Iterator[Front]:
+    """A new page on ``server`` as a :class:`Front`; if the block fails, a picture of the page
+    (``shots/name-failure.png``) is saved before the failure goes on; the page is closed after."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    front = Front(page, server)
+    try:
+        yield front
+    except BaseException:
+        front.failure_shot(shots, name)
+        raise
+    finally:
+        page.close()
 
 
 class Front:

@@ -28,6 +28,7 @@ from tests.browserkit import (
     KERNELSPEC,
     Front,
     chromium,
+    front_page,
     notebook,
     notebook_server,
     panel_shot,
@@ -230,9 +231,7 @@ def _untrusted_flow(front: Front, server: Server) -> None:
 
 
 def test_jupyterlab_flow(browser: Any, lab: Server) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    try:
-        front = Front(page, lab)
+    with front_page(browser, lab, SHOTS, "lab") as front:
         front.open_notebook("work.ipynb")
         collaborative = bool(front.js(f"() => !!{CURRENT}.context.model.collaborative"))
         assert collaborative == ("rtc" in str(lab.root)), "collaboration on or off as asked"
@@ -240,26 +239,14 @@ def test_jupyterlab_flow(browser: Any, lab: Server) -> None:
         front.command("docmanager:open", {"path": "untrusted.ipynb"})
         front.wait_ready("untrusted.ipynb")
         _untrusted_flow(front, lab)
-        print(f"screenshots: {SHOTS}")
-    except BaseException:
-        front.failure_shot(SHOTS, "lab")
-        raise
-    finally:
-        page.close()
+    print(f"screenshots: {SHOTS}")
 
 
 def test_notebook7_flow(browser: Any, notebook7: Server) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    try:
-        front = Front(page, notebook7)
+    with front_page(browser, notebook7, SHOTS, "nb7") as front:
         front.open_notebook("work.ipynb")
         _notebook7_flow(front, notebook7)
-        print(f"screenshots: {SHOTS}")
-    except BaseException:
-        front.failure_shot(SHOTS, "nb7")
-        raise
-    finally:
-        page.close()
+    print(f"screenshots: {SHOTS}")
 
 
 def _notebook7_flow(front: Front, server: Server) -> None:

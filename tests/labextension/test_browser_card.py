@@ -23,8 +23,11 @@ import pytest
 
 from tests.browserkit import (
     CURRENT,
+    FORM_INTERACTIVE_MS,
+    FORM_RECORDED_MS,
     Front,
     chromium,
+    front_page,
     notebook,
     notebook_server,
     panel_shot,
@@ -38,10 +41,6 @@ from tests.serverproc import Server
 pytestmark = pytest.mark.browser
 
 SHOTS = screenshots(Path(__file__).parent / "screenshots", "card")
-INTERACTIVE_MS = 1500
-"""The target: the form usable this long after its cell starts (printed, not asserted)."""
-RECORDED_MS = 1000
-"""The target: an edit in the card's live record this long after it is typed (printed)."""
 
 SETUP = 'import numpy as np\nnp.save("weights.npy", np.arange(8.0))\nscores = {"accuracy": 0.9}'
 CARD = "%aisec card --name browser-demo --model weights.npy --metrics scores"
@@ -85,15 +84,8 @@ def _card_field(key: str, value: str) -> str:
 
 
 def test_card_form(browser: Any, server: Server) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
-    front = Front(page, server)
-    try:
+    with front_page(browser, server, SHOTS, f"{server.app}-card", height=1400) as front:
         _flow(front, server, "lab" if front.lab else "nb7")
-    except BaseException:
-        front.failure_shot(SHOTS, f"{server.app}-card")
-        raise
-    finally:
-        page.close()
 
 
 def _flow(front: Front, server: Server, prefix: str) -> None:
@@ -104,7 +96,7 @@ def _flow(front: Front, server: Server, prefix: str) -> None:
 
     # Time to interactive: from running the cell to a field that takes input.
     interactive = front.ms_until_ready(2, NAME_READY)
-    print(f"\n{prefix}: time to interactive {interactive:.0f} ms (target {INTERACTIVE_MS})")
+    print(f"\n{prefix}: time to interactive {interactive:.0f} ms (target {FORM_INTERACTIVE_MS})")
     page.wait_for_selector(".jp-AisecCard[data-aisec-kind='model_card']")
     front.wait(f"""() => {{
       const m = {CURRENT}.context.model.getMetadata('aisec');
@@ -117,7 +109,7 @@ def _flow(front: Front, server: Server, prefix: str) -> None:
     retention.wait_for(state="visible")
     recorded = front.ms_until_recorded(lambda: retention.fill("P2Y"),
                                        _card_field("retention_time", "P2Y"))
-    print(f"{prefix}: edit to record {recorded:.0f} ms (target {RECORDED_MS})")
+    print(f"{prefix}: edit to record {recorded:.0f} ms (target {FORM_RECORDED_MS})")
     artifacts = page.locator(".aisec-card-field-artifacts input").first
     assert not artifacts.is_enabled()  # evidence: locked until overridden
     form = page.locator(".aisec-card-form").first
@@ -162,7 +154,8 @@ def _flow(front: Front, server: Server, prefix: str) -> None:
     before = front.js(f"() => {CURRENT}.context.model.cells.get(2).executionCount")
     warm = front.ms_until_ready(2, f"""() => {CURRENT}.context.model.cells.get(2)
       .executionCount > {before} && ({NAME_READY})()""")
-    print(f"{prefix}: time to interactive, warm kernel {warm:.0f} ms (target {INTERACTIVE_MS})")
+    print(f"{prefix}: time to interactive, warm kernel {warm:.0f} ms "
+          f"(target {FORM_INTERACTIVE_MS})")
 
     # Restart the kernel and run the cells again: the typed answer comes back.
     front.restart_kernel()

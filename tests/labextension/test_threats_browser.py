@@ -23,9 +23,12 @@ import pytest
 
 from tests.browserkit import (
     CURRENT,
+    FORM_INTERACTIVE_MS,
+    FORM_RECORDED_MS,
     Front,
     chromium,
     element_shot,
+    front_page,
     notebook,
     notebook_server,
     panel_shot,
@@ -37,8 +40,6 @@ from tests.serverproc import Server
 pytestmark = pytest.mark.browser
 
 SHOTS = screenshots(Path(__file__).parent / "screenshots", "threats")
-TARGET_INTERACTIVE_MS = 1500
-TARGET_RECORDED_MS = 1000
 FULL = "generative,user-facing,external-api,third-party-model,personal-data,agentic," \
        "trains-on-feedback"
 SOURCES = (
@@ -128,10 +129,9 @@ def _shot(locator: Any, name: str) -> None:
 
 
 def test_the_questionnaire_in_jupyterlab(browser: Any, lab: Server) -> None:
-    page = browser.new_page(viewport={"width": 1500, "height": 1000})
     root = lab.root
-    front = Front(page, lab)
-    try:
+    with front_page(browser, lab, SHOTS, "threats", width=1500, height=1000) as front:
+        page = front.page
         front.open_notebook("threats.ipynb")
         front.run_cell(0, outputs=False)
         front.run_cell(1, outputs=False)
@@ -239,12 +239,7 @@ def test_the_questionnaire_in_jupyterlab(browser: Any, lab: Server) -> None:
         front.theme("light", settle_ms=0)
 
         print(f"\n%aisec threats with the full bank (83 questions): interactive "
-              f"{interactive:.0f} ms after the cell started (target {TARGET_INTERACTIVE_MS}); "
+              f"{interactive:.0f} ms after the cell started (target {FORM_INTERACTIVE_MS}); "
               f"click to metadata.aisec.threat_model: "
-              f"{', '.join(f'{t:.0f}' for t in timings)} ms (target {TARGET_RECORDED_MS}); "
+              f"{', '.join(f'{t:.0f}' for t in timings)} ms (target {FORM_RECORDED_MS}); "
               f"screenshots: {SHOTS}")
-    except BaseException:
-        front.failure_shot(SHOTS, "threats")
-        raise
-    finally:
-        page.close()
