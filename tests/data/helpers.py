@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aisec_nb.data import check_dataframe
 from aisec_nb.record import DataCheck, DataFinding
+
+
+def clean_frame(n: int = 2000, seed: int = 3) -> pd.DataFrame:
+    """A clean labelled frame: a feature ``x`` that predicts ``y`` with noise, a skewed ``amount``
+    and a 20-level ``shop``; tests plant one problem in it at a time."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "x": x,
+            "amount": rng.lognormal(3, 1, n),
+            "shop": pd.Series(rng.choice([f"s{i}" for i in range(20)], n)),
+            "y": (x + rng.normal(size=n) > 0.5).astype("int64"),
+        }
+    )
 
 
 def run(df: pd.DataFrame, **kwargs: Any) -> DataCheck:

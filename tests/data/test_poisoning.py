@@ -5,28 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.data.helpers import facts, of_kind, run
-
-
-def _frame(n: int = 2000, seed: int = 3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=n)
-    return pd.DataFrame(
-        {
-            "x": x,
-            "amount": rng.lognormal(3, 1, n),
-            "shop": pd.Series(rng.choice([f"s{i}" for i in range(20)], n)),
-            "y": (x + rng.normal(size=n) > 0.5).astype("int64"),
-        }
-    )
+from tests.data.helpers import clean_frame, facts, of_kind, run
 
 
 def test_clean_labelled_frame_has_no_findings() -> None:
-    assert run(_frame(), label="y").findings == ()
+    assert run(clean_frame(), label="y").findings == ()
 
 
 def test_conflicting_labels() -> None:
-    df = _frame()
+    df = clean_frame()
     clash = df.iloc[[10, 20, 30]].copy()
     clash["y"] = 1 - clash["y"]
     result = run(pd.concat([df, clash], ignore_index=True), label="y")
@@ -35,7 +22,7 @@ def test_conflicting_labels() -> None:
 
 
 def test_extreme_outliers_with_a_log_scale_for_skewed_columns() -> None:
-    df = _frame()
+    df = clean_frame()
     df.loc[[5, 6], "x"] = [40.0, -55.0]
     df.loc[7, "amount"] = 1e9
     result = run(df, label="y")
@@ -50,7 +37,7 @@ def test_extreme_outliers_with_a_log_scale_for_skewed_columns() -> None:
 
 
 def test_label_imbalance() -> None:
-    df = _frame()
+    df = clean_frame()
     df.loc[:9, "y"] = 2  # 10 of 2000 = 0.5% < 1%
     result = run(df, label="y")
     found = of_kind(result, "label_imbalance")
@@ -58,17 +45,17 @@ def test_label_imbalance() -> None:
 
 
 def test_label_shift_against_reference() -> None:
-    df, ref = _frame(seed=3), _frame(seed=4)
+    df, ref = clean_frame(seed=3), clean_frame(seed=4)
     flip = df.index[df["y"] == 0][:300]
     df.loc[flip, "y"] = 1
     result = run(df, label="y", reference=ref)
     shift = of_kind(result, "label_shift")
     assert len(shift) == 1 and shift[0].share >= 0.1
-    assert run(_frame(seed=3), label="y", reference=ref).findings == ()
+    assert run(clean_frame(seed=3), label="y", reference=ref).findings == ()
 
 
 def test_rare_value_that_predicts_the_label() -> None:
-    df = _frame()
+    df = clean_frame()
     rows = df.index[::90][:20]  # 1% of rows: the default upper bound of "rare"
     df.loc[rows, "shop"] = "kiosk-7"
     df.loc[rows, "y"] = 1
@@ -78,14 +65,14 @@ def test_rare_value_that_predicts_the_label() -> None:
 
 
 def test_poisoning_signs_weigh_more_for_feedback_data() -> None:
-    df = _frame()
+    df = clean_frame()
     df.loc[7, "amount"] = 1e9
     assert of_kind(run(df, label="y"), "extreme_outliers")[0].severity == "medium"
     assert of_kind(run(df, label="y", role="feedback"), "extreme_outliers")[0].severity == "high"
 
 
 def test_a_trigger_in_a_large_text_vocabulary_is_not_quoted() -> None:
-    df = _frame()
+    df = clean_frame()
     df["ref"] = [f"ref-{i}" for i in range(len(df))]
     rows = df.index[::90][:20]
     df.loc[rows, "ref"] = "Jane Q Public"
@@ -169,10 +156,10 @@ def test_conflicts_among_coarse_features_that_do_not_decide_the_label_are_info()
 
 
 def test_a_label_shift_that_chance_explains_is_not_reported() -> None:
-    df = _frame(200, seed=3)
-    ref = _frame(200, seed=4)
+    df = clean_frame(200, seed=3)
+    ref = clean_frame(200, seed=4)
     assert of_kind(run(df, label="y", reference=ref), "label_shift") == []
-    big, big_ref = _frame(20000, seed=3), _frame(20000, seed=4)
+    big, big_ref = clean_frame(20000, seed=3), clean_frame(20000, seed=4)
     flip = big.index[big["y"] == 0][:1500]
     big.loc[flip, "y"] = 1
     shift = of_kind(run(big, label="y", reference=big_ref), "label_shift")

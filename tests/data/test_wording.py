@@ -9,24 +9,11 @@ import numpy as np
 import pandas as pd
 
 from aisec_nb.data.findings import pct, plural
-from tests.data.helpers import of_kind, run
-
-
-def _frame(n: int = 2000, seed: int = 3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=n)
-    return pd.DataFrame(
-        {
-            "x": x,
-            "amount": rng.lognormal(3, 1, n),
-            "shop": pd.Series(rng.choice([f"s{i}" for i in range(20)], n)),
-            "y": (x + rng.normal(size=n) > 0.5).astype("int64"),
-        }
-    )
+from tests.data.helpers import clean_frame, of_kind, run
 
 
 def test_one_is_singular() -> None:
-    df = _frame()
+    df = clean_frame()
     df.loc[5, "x"] = 40.0
     df.loc[7, "amount"] = 1e9
     df = pd.concat([df, df.iloc[[100]]], ignore_index=True)
