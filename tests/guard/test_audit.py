@@ -42,17 +42,6 @@ class Thing:
 
 
 @pytest.fixture
-def events() -> Iterator[list[guard.GuardEvent]]:
-    seen: list[guard.GuardEvent] = []
-    guard.add_listener(seen.append)
-    try:
-        yield seen
-    finally:
-        guard.remove_listener(seen.append)
-        guard.switch_off()
-
-
-@pytest.fixture
 def marker(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "MARKER"
     yield path

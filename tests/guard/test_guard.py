@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +43,6 @@ class NonSeekable(io.RawIOBase):
         chunk = self._data.read(len(buffer))
         buffer[: len(chunk)] = chunk
         return len(chunk)
-
-
-@pytest.fixture
-def events() -> Iterator[list[guard.GuardEvent]]:
-    seen: list[guard.GuardEvent] = []
-    guard.add_listener(seen.append)
-    try:
-        yield seen
-    finally:
-        guard.remove_listener(seen.append)
-        guard.switch_off()
-        guard.forget_trusted()
 
 
 @pytest.fixture
